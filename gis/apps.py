@@ -1,0 +1,10 @@
+"""The project app: settings, roles, the embedded cluster, CRS helpers."""
+
+from django.apps import AppConfig
+
+
+class GisConfig(AppConfig):
+    name = "gis"
+    # django.contrib.gis already owns the label "gis".
+    label = "quyhoach"
+    verbose_name = "QuyHoach"

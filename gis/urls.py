@@ -1,0 +1,14 @@
+"""Top-level URL map (CONTRACT.md, "HTTP")."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from gis.health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("layers.urls")),
+]

@@ -1,0 +1,9 @@
+"""API routes of the layers app."""
+
+from django.urls import path
+
+from layers import api
+
+urlpatterns = [
+    path("layers/", api.layer_catalogue, name="layer-catalogue"),
+]
