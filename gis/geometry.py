@@ -32,7 +32,9 @@ def geometry_constraints(
     """Valid, non-empty geometry; polygons also of positive area."""
     conditions = {
         "valid": IsValid("geom"),
-        "not_empty": Exact(Func(F("geom"), function="ST_IsEmpty", output_field=BooleanField()), False),
+        "not_empty": Exact(
+            Func(F("geom"), function="ST_IsEmpty", output_field=BooleanField()), False
+        ),
     }
     if polygonal:
         conditions["positive_area"] = GreaterThan(

@@ -48,7 +48,7 @@ class Cluster:
         preferred = self.var_dir / "run"
         if len(str(preferred)) <= _MAX_SOCKET_DIR:
             return preferred
-        digest = hashlib.sha1(str(self.var_dir).encode()).hexdigest()[:12]
+        digest = hashlib.sha1(str(self.var_dir).encode(), usedforsecurity=False).hexdigest()[:12]
         return Path(tempfile.gettempdir()) / f"quyhoach-{digest}"
 
     def settings(self) -> dict[str, str]:
@@ -173,7 +173,11 @@ def _start(cluster: Cluster) -> None:
         check=False,
     )
     if result.returncode != 0:
-        tail = cluster.log_file.read_text(errors="replace")[-2000:] if cluster.log_file.exists() else ""
+        tail = (
+            cluster.log_file.read_text(errors="replace")[-2000:]
+            if cluster.log_file.exists()
+            else ""
+        )
         raise ClusterError(f"pg_ctl start failed: {result.stderr.strip()}\n{tail}")
 
 

@@ -164,15 +164,18 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static")).resolve()
+# Hashed, compressed file names in production (after ``collectstatic``); plain files
+# served from the apps' folders in development and tests.
+STATIC_MANIFEST = envbool("STATIC_MANIFEST", not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = envbool("WHITENOISE_USE_FINDERS", not STATIC_MANIFEST)
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -211,3 +214,8 @@ LOGGING = {
 # We never hand user-supplied SRS text to Django's GDAL: importers parse .prj files with
 # pyproj and read data with pyogrio's own GDAL.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# The map's opening view (lon, lat, zoom): the old Hải Dương city centre.
+MAP_DEFAULT_VIEW = (106.3145, 20.9405, 14)
+# Our own base-map tiles for the admin's map widgets ("" = no background).
+BASEMAP_TILE_URL = os.environ.get("BASEMAP_TILE_URL", "")

@@ -33,7 +33,10 @@ def catalogue(*, language: str) -> list[dict[str, Any]]:
                 "key": spec.key,
                 "title": spec.title(language),
                 "titles": {"vi": spec.title_vi, "en": spec.title_en},
-                "group": {"key": spec.group, "title": en_group if language.startswith("en") else vi_group},
+                "group": {
+                    "key": spec.group,
+                    "title": en_group if language.startswith("en") else vi_group,
+                },
                 "kind": str(spec.geometry),
                 "min_zoom": spec.min_zoom,
                 "max_zoom": spec.max_zoom,

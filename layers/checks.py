@@ -16,7 +16,9 @@ def _check_spec(spec: registry.LayerSpec) -> list[checks.CheckMessage]:
     except LookupError:
         return [checks.Error(f"layer {spec.key!r}: unknown model {spec.model!r}", id="layers.E002")]
     if spec.group not in registry.GROUPS:
-        errors.append(checks.Error(f"layer {spec.key!r}: unknown group {spec.group!r}", id="layers.E003"))
+        errors.append(
+            checks.Error(f"layer {spec.key!r}: unknown group {spec.group!r}", id="layers.E003")
+        )
     paths = [*spec.public_fields, spec.geometry_field]
     if spec.style.fill_by:
         paths.append(spec.style.fill_by)
@@ -27,7 +29,9 @@ def _check_spec(spec: registry.LayerSpec) -> list[checks.CheckMessage]:
             resolve_path(model, path)
         except FieldDoesNotExist:
             errors.append(
-                checks.Error(f"layer {spec.key!r}: no field {path!r} on {spec.model}", id="layers.E004")
+                checks.Error(
+                    f"layer {spec.key!r}: no field {path!r} on {spec.model}", id="layers.E004"
+                )
             )
             continue
         if reaches_private_data(model, path):

@@ -69,8 +69,14 @@ register(
         geometry=GeometryKind.POLYGON,
         group="admin",
         public_fields=("code", "name", "level"),
-        style=Style(stroke="#6a3d9a", stroke_width=1.6, dash=(6, 3), label_field="name",
-                    label_min_zoom=12, fill_opacity=0),
+        style=Style(
+            stroke="#6a3d9a",
+            stroke_width=1.6,
+            dash=(6, 3),
+            label_field="name",
+            label_min_zoom=12,
+            fill_opacity=0,
+        ),
         public_filter={"level__in": ("commune", "ward", "township", "special_zone")},
         min_zoom=8,
         visible_by_default=True,
@@ -172,8 +178,9 @@ register(
         geometry=GeometryKind.POINT,
         group="environment",
         public_fields=("code", "name", "medium"),
-        style=Style(fill="#33a02c", stroke="#ffffff", point_radius=6, label_field="code",
-                    label_min_zoom=15),
+        style=Style(
+            fill="#33a02c", stroke="#ffffff", point_radius=6, label_field="code", label_min_zoom=15
+        ),
         min_zoom=10,
         importer=ImportMapping(
             natural_key=("code",),
@@ -198,8 +205,13 @@ register(
         # Applicant details live in PermitApplicant and are never listed here.
         public_fields=("number", "kind", "issued_on", "floors", "height_m", "works_name"),
         public_filter={"status": "issued"},
-        style=Style(fill="#ff7f00", fill_opacity=0.7, stroke="#b35900", label_field="number",
-                    label_min_zoom=18),
+        style=Style(
+            fill="#ff7f00",
+            fill_opacity=0.7,
+            stroke="#b35900",
+            label_field="number",
+            label_min_zoom=18,
+        ),
         min_zoom=15,
         importer=ImportMapping(
             natural_key=("number",),

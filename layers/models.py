@@ -34,13 +34,21 @@ class AdminUnit(models.Model):
     name = models.CharField(_("name"), max_length=120)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid until"), null=True, blank=True)
     successor = models.ForeignKey(
-        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.SET_NULL,
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="predecessors",
     )
     geom = models.MultiPolygonField(_("boundary"), srid=SRID, null=True, blank=True)
@@ -81,12 +89,12 @@ class LandUseType(models.Model):
     name_vi = models.CharField(_("Vietnamese name"), max_length=160)
     name_en = models.CharField(_("English name"), max_length=160)
     group = models.CharField(_("land group"), max_length=20, choices=Group.choices)
-    color = models.CharField(
-        _("map colour"), max_length=7, help_text=_("#RRGGBB on land-use maps")
-    )
+    color = models.CharField(_("map colour"), max_length=7, help_text=_("#RRGGBB on land-use maps"))
     source = models.CharField(_("legal source"), max_length=200)
     retired_by = models.CharField(
-        _("retired by"), max_length=200, blank=True,
+        _("retired by"),
+        max_length=200,
+        blank=True,
         help_text=_("The regulation that dropped this code, if any"),
     )
 
@@ -98,7 +106,9 @@ class LandUseType(models.Model):
             models.CheckConstraint(
                 condition=Q(color__regex=r"^#[0-9A-F]{6}$"), name="landusetype_color_hex"
             ),
-            models.CheckConstraint(condition=Q(code__regex=r"^[A-Z]{2,4}$"), name="landusetype_code"),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z]{2,4}$"), name="landusetype_code"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -119,7 +129,9 @@ class LandParcel(models.Model):
         _("land-use codes as recorded"), max_length=40, help_text=_('e.g. "ONT+CLN"')
     )
     land_use = models.ForeignKey(
-        LandUseType, verbose_name=_("main land use"), on_delete=models.PROTECT,
+        LandUseType,
+        verbose_name=_("main land use"),
+        on_delete=models.PROTECT,
         related_name="parcels",
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
@@ -214,7 +226,11 @@ class RedLine(models.Model):
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     road = models.ForeignKey(
-        Road, verbose_name=_("road"), null=True, blank=True, on_delete=models.SET_NULL,
+        Road,
+        verbose_name=_("road"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="red_lines",
     )
     planned_width_m = models.DecimalField(
@@ -289,7 +305,9 @@ class MonitoringStation(models.Model):
 
 class MonitoringReading(models.Model):
     station = models.ForeignKey(
-        MonitoringStation, verbose_name=_("station"), on_delete=models.CASCADE,
+        MonitoringStation,
+        verbose_name=_("station"),
+        on_delete=models.CASCADE,
         related_name="readings",
     )
     parameter = models.CharField(_("parameter"), max_length=40, help_text=_("e.g. PM2.5, BOD5"))
@@ -366,9 +384,12 @@ class ConstructionPermit(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(floors__gte=1), name="permit_floors_positive"),
             models.CheckConstraint(condition=Q(height_m__gt=0), name="permit_height_positive"),
-            models.CheckConstraint(condition=Q(due_on__gte=F("received_on")), name="permit_due_after_received"),
             models.CheckConstraint(
-                condition=~Q(status="issued") | (Q(number__isnull=False) & Q(issued_on__isnull=False)),
+                condition=Q(due_on__gte=F("received_on")), name="permit_due_after_received"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="issued")
+                | (Q(number__isnull=False) & Q(issued_on__isnull=False)),
                 name="permit_issued_has_number_and_date",
             ),
             *geometry_constraints("constructionpermit", polygonal=True, nullable=True),
@@ -382,7 +403,9 @@ class PermitApplicant(models.Model):
     """Personal data of a permit's applicant (chủ đầu tư): officers only, never public."""
 
     permit = models.OneToOneField(
-        ConstructionPermit, verbose_name=_("permit"), on_delete=models.CASCADE,
+        ConstructionPermit,
+        verbose_name=_("permit"),
+        on_delete=models.CASCADE,
         related_name="applicant",
     )
     name = models.CharField(_("applicant name"), max_length=255)

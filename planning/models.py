@@ -41,12 +41,20 @@ class Plan(models.Model):
     superseded_on = models.DateField(_("superseded on"), null=True, blank=True)
     return_reason = models.TextField(_("reason for returning"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     geom = models.MultiPolygonField(_("plan boundary"), srid=SRID)
     geom_3857 = web_mercator_copy(models.MultiPolygonField)
@@ -78,11 +86,17 @@ class ZoningArea(models.Model):
     )
     zone_code = models.CharField(_("zone code"), max_length=40)
     land_use = models.ForeignKey(
-        LandUseType, verbose_name=_("planned land use"), on_delete=models.PROTECT,
+        LandUseType,
+        verbose_name=_("planned land use"),
+        on_delete=models.PROTECT,
         related_name="zones",
     )
     max_coverage = models.DecimalField(
-        _("max net building coverage"), max_digits=4, decimal_places=3, null=True, blank=True,
+        _("max net building coverage"),
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
         help_text=_("fraction 0-1 (QCVN 01:2021)"),
     )
     max_floors = models.PositiveSmallIntegerField(_("max floors"), null=True, blank=True)

@@ -10,7 +10,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -19,331 +18,1032 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AdminUnit',
+            name="AdminUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True, verbose_name='official code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('level', models.CharField(choices=[('province', 'Province / city'), ('district', 'District (abolished 1 July 2025)'), ('commune', 'Commune'), ('ward', 'Ward'), ('township', 'Township'), ('special_zone', 'Special zone')], max_length=20, verbose_name='level')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid until')),
-                ('geom', django.contrib.gis.db.models.fields.MultiPolygonField(blank=True, null=True, srid=settings.GIS_SRID, verbose_name='boundary')),
-                ('geom_3857', models.GeneratedField(db_persist=True, expression=django.contrib.gis.db.models.functions.Transform('geom', 3857), output_field=django.contrib.gis.db.models.fields.MultiPolygonField(spatial_index=False, srid=3857))),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='layers.adminunit', verbose_name='parent unit')),
-                ('successor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='predecessors', to='layers.adminunit', verbose_name='merged into')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(max_length=10, unique=True, verbose_name="official code"),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "Province / city"),
+                            ("district", "District (abolished 1 July 2025)"),
+                            ("commune", "Commune"),
+                            ("ward", "Ward"),
+                            ("township", "Township"),
+                            ("special_zone", "Special zone"),
+                        ],
+                        max_length=20,
+                        verbose_name="level",
+                    ),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid until")),
+                (
+                    "geom",
+                    django.contrib.gis.db.models.fields.MultiPolygonField(
+                        blank=True, null=True, srid=settings.GIS_SRID, verbose_name="boundary"
+                    ),
+                ),
+                (
+                    "geom_3857",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=django.contrib.gis.db.models.functions.Transform("geom", 3857),
+                        output_field=django.contrib.gis.db.models.fields.MultiPolygonField(
+                            spatial_index=False, srid=3857
+                        ),
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="layers.adminunit",
+                        verbose_name="parent unit",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="predecessors",
+                        to="layers.adminunit",
+                        verbose_name="merged into",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'administrative unit',
-                'verbose_name_plural': 'administrative units',
-                'ordering': ['code'],
+                "verbose_name": "administrative unit",
+                "verbose_name_plural": "administrative units",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='EnvironmentZone',
+            name="EnvironmentZone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('flood_zone', 'Flood zone'), ('industrial_buffer', 'Industrial buffer zone'), ('water_source_protection', 'Water-source protection zone'), ('cemetery_buffer', 'Cemetery buffer zone'), ('heritage_protection', 'Heritage protection zone'), ('other', 'Other constraint')], max_length=30, verbose_name='kind')),
-                ('no_build', models.BooleanField(default=False, verbose_name='building prohibited')),
-                ('legal_basis', models.CharField(blank=True, max_length=255, verbose_name='legal basis')),
-                ('geom', django.contrib.gis.db.models.fields.MultiPolygonField(srid=settings.GIS_SRID, verbose_name='area')),
-                ('geom_3857', models.GeneratedField(db_persist=True, expression=django.contrib.gis.db.models.functions.Transform('geom', 3857), output_field=django.contrib.gis.db.models.fields.MultiPolygonField(spatial_index=False, srid=3857))),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("flood_zone", "Flood zone"),
+                            ("industrial_buffer", "Industrial buffer zone"),
+                            ("water_source_protection", "Water-source protection zone"),
+                            ("cemetery_buffer", "Cemetery buffer zone"),
+                            ("heritage_protection", "Heritage protection zone"),
+                            ("other", "Other constraint"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "no_build",
+                    models.BooleanField(default=False, verbose_name="building prohibited"),
+                ),
+                (
+                    "legal_basis",
+                    models.CharField(blank=True, max_length=255, verbose_name="legal basis"),
+                ),
+                (
+                    "geom",
+                    django.contrib.gis.db.models.fields.MultiPolygonField(
+                        srid=settings.GIS_SRID, verbose_name="area"
+                    ),
+                ),
+                (
+                    "geom_3857",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=django.contrib.gis.db.models.functions.Transform("geom", 3857),
+                        output_field=django.contrib.gis.db.models.fields.MultiPolygonField(
+                            spatial_index=False, srid=3857
+                        ),
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'environmental zone',
-                'verbose_name_plural': 'environmental zones',
-                'ordering': ['code'],
-                'indexes': [django.contrib.postgres.indexes.GistIndex(fields=['geom_3857'], name='environmentzone_3857_gist')],
-                'constraints': [models.CheckConstraint(condition=django.contrib.gis.db.models.functions.IsValid('geom'), name='environmentzone_geom_valid'), models.CheckConstraint(condition=django.db.models.lookups.Exact(models.Func(models.F('geom'), function='ST_IsEmpty', output_field=models.BooleanField()), False), name='environmentzone_geom_not_empty'), models.CheckConstraint(condition=django.db.models.lookups.GreaterThan(models.Func(models.F('geom'), function='ST_Area', output_field=models.FloatField()), 0), name='environmentzone_geom_positive_area')],
+                "verbose_name": "environmental zone",
+                "verbose_name_plural": "environmental zones",
+                "ordering": ["code"],
+                "indexes": [
+                    django.contrib.postgres.indexes.GistIndex(
+                        fields=["geom_3857"], name="environmentzone_3857_gist"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=django.contrib.gis.db.models.functions.IsValid("geom"),
+                        name="environmentzone_geom_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=django.db.models.lookups.Exact(
+                            models.Func(
+                                models.F("geom"),
+                                function="ST_IsEmpty",
+                                output_field=models.BooleanField(),
+                            ),
+                            False,
+                        ),
+                        name="environmentzone_geom_not_empty",
+                    ),
+                    models.CheckConstraint(
+                        condition=django.db.models.lookups.GreaterThan(
+                            models.Func(
+                                models.F("geom"),
+                                function="ST_Area",
+                                output_field=models.FloatField(),
+                            ),
+                            0,
+                        ),
+                        name="environmentzone_geom_positive_area",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LandParcel',
+            name="LandParcel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sheet', models.PositiveIntegerField(verbose_name='map sheet number')),
-                ('number', models.PositiveIntegerField(verbose_name='parcel number')),
-                ('area_m2', models.DecimalField(decimal_places=1, max_digits=12, verbose_name='legal area (m²)')),
-                ('land_use_codes', models.CharField(help_text='e.g. "ONT+CLN"', max_length=40, verbose_name='land-use codes as recorded')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='address')),
-                ('old_sheet', models.PositiveIntegerField(blank=True, null=True, verbose_name='old map sheet number')),
-                ('old_number', models.PositiveIntegerField(blank=True, null=True, verbose_name='old parcel number')),
-                ('map_scale', models.PositiveIntegerField(blank=True, null=True, verbose_name='map scale denominator')),
-                ('geom', django.contrib.gis.db.models.fields.MultiPolygonField(srid=settings.GIS_SRID, verbose_name='parcel boundary')),
-                ('geom_3857', models.GeneratedField(db_persist=True, expression=django.contrib.gis.db.models.functions.Transform('geom', 3857), output_field=django.contrib.gis.db.models.fields.MultiPolygonField(spatial_index=False, srid=3857))),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('commune', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='parcels', to='layers.adminunit', verbose_name='commune')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sheet", models.PositiveIntegerField(verbose_name="map sheet number")),
+                ("number", models.PositiveIntegerField(verbose_name="parcel number")),
+                (
+                    "area_m2",
+                    models.DecimalField(
+                        decimal_places=1, max_digits=12, verbose_name="legal area (m²)"
+                    ),
+                ),
+                (
+                    "land_use_codes",
+                    models.CharField(
+                        help_text='e.g. "ONT+CLN"',
+                        max_length=40,
+                        verbose_name="land-use codes as recorded",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="address")),
+                (
+                    "old_sheet",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="old map sheet number"
+                    ),
+                ),
+                (
+                    "old_number",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="old parcel number"
+                    ),
+                ),
+                (
+                    "map_scale",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="map scale denominator"
+                    ),
+                ),
+                (
+                    "geom",
+                    django.contrib.gis.db.models.fields.MultiPolygonField(
+                        srid=settings.GIS_SRID, verbose_name="parcel boundary"
+                    ),
+                ),
+                (
+                    "geom_3857",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=django.contrib.gis.db.models.functions.Transform("geom", 3857),
+                        output_field=django.contrib.gis.db.models.fields.MultiPolygonField(
+                            spatial_index=False, srid=3857
+                        ),
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="parcels",
+                        to="layers.adminunit",
+                        verbose_name="commune",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'land parcel',
-                'verbose_name_plural': 'land parcels',
-                'ordering': ['commune', 'sheet', 'number'],
+                "verbose_name": "land parcel",
+                "verbose_name_plural": "land parcels",
+                "ordering": ["commune", "sheet", "number"],
             },
         ),
         migrations.CreateModel(
-            name='ConstructionPermit',
+            name="ConstructionPermit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(blank=True, max_length=40, null=True, unique=True, verbose_name='permit number')),
-                ('kind', models.CharField(choices=[('new', 'New construction'), ('renovation', 'Repair or renovation'), ('relocation', 'Relocation'), ('temporary', 'Temporary permit'), ('phased', 'By phase')], max_length=20, verbose_name='kind')),
-                ('status', models.CharField(choices=[('received', 'Received'), ('checking', 'Being checked'), ('returned', 'Returned for more documents'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('issued', 'Issued')], default='received', max_length=20, verbose_name='status')),
-                ('works_name', models.CharField(max_length=255, verbose_name='works name')),
-                ('intended_use', models.CharField(blank=True, max_length=8, verbose_name='intended use (land-use code)')),
-                ('floors', models.PositiveSmallIntegerField(verbose_name='floors above ground')),
-                ('basements', models.PositiveSmallIntegerField(default=0, verbose_name='basements')),
-                ('height_m', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='height (m)')),
-                ('gross_floor_area_m2', models.DecimalField(blank=True, decimal_places=1, max_digits=12, null=True, verbose_name='gross floor area (m²)')),
-                ('ground_floor_area_m2', models.DecimalField(blank=True, decimal_places=1, max_digits=12, null=True, verbose_name='ground-floor area (m²)')),
-                ('received_on', models.DateField(verbose_name='received on')),
-                ('due_on', models.DateField(verbose_name='due on')),
-                ('decided_on', models.DateField(blank=True, null=True, verbose_name='decided on')),
-                ('issued_on', models.DateField(blank=True, null=True, verbose_name='issued on')),
-                ('reasons', models.TextField(blank=True, verbose_name='reasons')),
-                ('geom', django.contrib.gis.db.models.fields.MultiPolygonField(blank=True, null=True, srid=settings.GIS_SRID, verbose_name='building footprint')),
-                ('geom_3857', models.GeneratedField(db_persist=True, expression=django.contrib.gis.db.models.functions.Transform('geom', 3857), output_field=django.contrib.gis.db.models.fields.MultiPolygonField(spatial_index=False, srid=3857))),
-                ('parcels', models.ManyToManyField(related_name='permits', to='layers.landparcel', verbose_name='parcels')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        blank=True,
+                        max_length=40,
+                        null=True,
+                        unique=True,
+                        verbose_name="permit number",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("new", "New construction"),
+                            ("renovation", "Repair or renovation"),
+                            ("relocation", "Relocation"),
+                            ("temporary", "Temporary permit"),
+                            ("phased", "By phase"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("checking", "Being checked"),
+                            ("returned", "Returned for more documents"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("issued", "Issued"),
+                        ],
+                        default="received",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("works_name", models.CharField(max_length=255, verbose_name="works name")),
+                (
+                    "intended_use",
+                    models.CharField(
+                        blank=True, max_length=8, verbose_name="intended use (land-use code)"
+                    ),
+                ),
+                ("floors", models.PositiveSmallIntegerField(verbose_name="floors above ground")),
+                (
+                    "basements",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="basements"),
+                ),
+                (
+                    "height_m",
+                    models.DecimalField(decimal_places=2, max_digits=6, verbose_name="height (m)"),
+                ),
+                (
+                    "gross_floor_area_m2",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="gross floor area (m²)",
+                    ),
+                ),
+                (
+                    "ground_floor_area_m2",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="ground-floor area (m²)",
+                    ),
+                ),
+                ("received_on", models.DateField(verbose_name="received on")),
+                ("due_on", models.DateField(verbose_name="due on")),
+                ("decided_on", models.DateField(blank=True, null=True, verbose_name="decided on")),
+                ("issued_on", models.DateField(blank=True, null=True, verbose_name="issued on")),
+                ("reasons", models.TextField(blank=True, verbose_name="reasons")),
+                (
+                    "geom",
+                    django.contrib.gis.db.models.fields.MultiPolygonField(
+                        blank=True,
+                        null=True,
+                        srid=settings.GIS_SRID,
+                        verbose_name="building footprint",
+                    ),
+                ),
+                (
+                    "geom_3857",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=django.contrib.gis.db.models.functions.Transform("geom", 3857),
+                        output_field=django.contrib.gis.db.models.fields.MultiPolygonField(
+                            spatial_index=False, srid=3857
+                        ),
+                    ),
+                ),
+                (
+                    "parcels",
+                    models.ManyToManyField(
+                        related_name="permits", to="layers.landparcel", verbose_name="parcels"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'construction permit',
-                'verbose_name_plural': 'construction permits',
-                'ordering': ['due_on', 'pk'],
+                "verbose_name": "construction permit",
+                "verbose_name_plural": "construction permits",
+                "ordering": ["due_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='LandUseType',
+            name="LandUseType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=8, unique=True, verbose_name='code')),
-                ('name_vi', models.CharField(max_length=160, verbose_name='Vietnamese name')),
-                ('name_en', models.CharField(max_length=160, verbose_name='English name')),
-                ('group', models.CharField(choices=[('agricultural', 'Agricultural land'), ('non_agricultural', 'Non-agricultural land'), ('unused', 'Unused land')], max_length=20, verbose_name='land group')),
-                ('color', models.CharField(help_text='#RRGGBB on land-use maps', max_length=7, verbose_name='map colour')),
-                ('source', models.CharField(max_length=200, verbose_name='legal source')),
-                ('retired_by', models.CharField(blank=True, help_text='The regulation that dropped this code, if any', max_length=200, verbose_name='retired by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=8, unique=True, verbose_name="code")),
+                ("name_vi", models.CharField(max_length=160, verbose_name="Vietnamese name")),
+                ("name_en", models.CharField(max_length=160, verbose_name="English name")),
+                (
+                    "group",
+                    models.CharField(
+                        choices=[
+                            ("agricultural", "Agricultural land"),
+                            ("non_agricultural", "Non-agricultural land"),
+                            ("unused", "Unused land"),
+                        ],
+                        max_length=20,
+                        verbose_name="land group",
+                    ),
+                ),
+                (
+                    "color",
+                    models.CharField(
+                        help_text="#RRGGBB on land-use maps",
+                        max_length=7,
+                        verbose_name="map colour",
+                    ),
+                ),
+                ("source", models.CharField(max_length=200, verbose_name="legal source")),
+                (
+                    "retired_by",
+                    models.CharField(
+                        blank=True,
+                        help_text="The regulation that dropped this code, if any",
+                        max_length=200,
+                        verbose_name="retired by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'land-use type',
-                'verbose_name_plural': 'land-use types',
-                'ordering': ['code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('color__regex', '^#[0-9A-F]{6}$')), name='landusetype_color_hex'), models.CheckConstraint(condition=models.Q(('code__regex', '^[A-Z]{2,4}$')), name='landusetype_code')],
+                "verbose_name": "land-use type",
+                "verbose_name_plural": "land-use types",
+                "ordering": ["code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("color__regex", "^#[0-9A-F]{6}$")),
+                        name="landusetype_color_hex",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("code__regex", "^[A-Z]{2,4}$")), name="landusetype_code"
+                    ),
+                ],
             },
         ),
         migrations.AddField(
-            model_name='landparcel',
-            name='land_use',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='parcels', to='layers.landusetype', verbose_name='main land use'),
+            model_name="landparcel",
+            name="land_use",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="parcels",
+                to="layers.landusetype",
+                verbose_name="main land use",
+            ),
         ),
         migrations.CreateModel(
-            name='MonitoringStation',
+            name="MonitoringStation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('medium', models.CharField(choices=[('air', 'Air'), ('surface_water', 'Surface water'), ('groundwater', 'Groundwater'), ('noise', 'Noise')], max_length=20, verbose_name='monitored medium')),
-                ('geom', django.contrib.gis.db.models.fields.PointField(srid=settings.GIS_SRID, verbose_name='location')),
-                ('geom_3857', models.GeneratedField(db_persist=True, expression=django.contrib.gis.db.models.functions.Transform('geom', 3857), output_field=django.contrib.gis.db.models.fields.PointField(spatial_index=False, srid=3857))),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "medium",
+                    models.CharField(
+                        choices=[
+                            ("air", "Air"),
+                            ("surface_water", "Surface water"),
+                            ("groundwater", "Groundwater"),
+                            ("noise", "Noise"),
+                        ],
+                        max_length=20,
+                        verbose_name="monitored medium",
+                    ),
+                ),
+                (
+                    "geom",
+                    django.contrib.gis.db.models.fields.PointField(
+                        srid=settings.GIS_SRID, verbose_name="location"
+                    ),
+                ),
+                (
+                    "geom_3857",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=django.contrib.gis.db.models.functions.Transform("geom", 3857),
+                        output_field=django.contrib.gis.db.models.fields.PointField(
+                            spatial_index=False, srid=3857
+                        ),
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'monitoring station',
-                'verbose_name_plural': 'monitoring stations',
-                'ordering': ['code'],
-                'indexes': [django.contrib.postgres.indexes.GistIndex(fields=['geom_3857'], name='monitoringstation_3857_gist')],
-                'constraints': [models.CheckConstraint(condition=django.contrib.gis.db.models.functions.IsValid('geom'), name='monitoringstation_geom_valid'), models.CheckConstraint(condition=django.db.models.lookups.Exact(models.Func(models.F('geom'), function='ST_IsEmpty', output_field=models.BooleanField()), False), name='monitoringstation_geom_not_empty')],
+                "verbose_name": "monitoring station",
+                "verbose_name_plural": "monitoring stations",
+                "ordering": ["code"],
+                "indexes": [
+                    django.contrib.postgres.indexes.GistIndex(
+                        fields=["geom_3857"], name="monitoringstation_3857_gist"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=django.contrib.gis.db.models.functions.IsValid("geom"),
+                        name="monitoringstation_geom_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=django.db.models.lookups.Exact(
+                            models.Func(
+                                models.F("geom"),
+                                function="ST_IsEmpty",
+                                output_field=models.BooleanField(),
+                            ),
+                            False,
+                        ),
+                        name="monitoringstation_geom_not_empty",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MonitoringReading',
+            name="MonitoringReading",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('parameter', models.CharField(help_text='e.g. PM2.5, BOD5', max_length=40, verbose_name='parameter')),
-                ('value', models.FloatField(verbose_name='value')),
-                ('unit', models.CharField(max_length=20, verbose_name='unit')),
-                ('measured_at', models.DateTimeField(verbose_name='measured at')),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='readings', to='layers.monitoringstation', verbose_name='station')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "parameter",
+                    models.CharField(
+                        help_text="e.g. PM2.5, BOD5", max_length=40, verbose_name="parameter"
+                    ),
+                ),
+                ("value", models.FloatField(verbose_name="value")),
+                ("unit", models.CharField(max_length=20, verbose_name="unit")),
+                ("measured_at", models.DateTimeField(verbose_name="measured at")),
+                (
+                    "station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="readings",
+                        to="layers.monitoringstation",
+                        verbose_name="station",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'monitoring reading',
-                'verbose_name_plural': 'monitoring readings',
-                'ordering': ['station', 'parameter', '-measured_at'],
+                "verbose_name": "monitoring reading",
+                "verbose_name_plural": "monitoring readings",
+                "ordering": ["station", "parameter", "-measured_at"],
             },
         ),
         migrations.CreateModel(
-            name='ParcelHolder',
+            name="ParcelHolder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('holder_name', models.CharField(blank=True, max_length=255, verbose_name='land user')),
-                ('id_number', models.CharField(blank=True, max_length=20, verbose_name='ID card number')),
-                ('certificate_number', models.CharField(blank=True, max_length=40, verbose_name='certificate number')),
-                ('parcel', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='holder', to='layers.landparcel', verbose_name='parcel')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "holder_name",
+                    models.CharField(blank=True, max_length=255, verbose_name="land user"),
+                ),
+                (
+                    "id_number",
+                    models.CharField(blank=True, max_length=20, verbose_name="ID card number"),
+                ),
+                (
+                    "certificate_number",
+                    models.CharField(blank=True, max_length=40, verbose_name="certificate number"),
+                ),
+                (
+                    "parcel",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="holder",
+                        to="layers.landparcel",
+                        verbose_name="parcel",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'parcel holder (private)',
-                'verbose_name_plural': 'parcel holders (private)',
+                "verbose_name": "parcel holder (private)",
+                "verbose_name_plural": "parcel holders (private)",
             },
         ),
         migrations.CreateModel(
-            name='PermitApplicant',
+            name="PermitApplicant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, verbose_name='applicant name')),
-                ('id_number', models.CharField(blank=True, max_length=20, verbose_name='ID card number')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='applicant address')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('permit', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='applicant', to='layers.constructionpermit', verbose_name='permit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="applicant name")),
+                (
+                    "id_number",
+                    models.CharField(blank=True, max_length=20, verbose_name="ID card number"),
+                ),
+                (
+                    "address",
+                    models.CharField(blank=True, max_length=255, verbose_name="applicant address"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                (
+                    "permit",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="applicant",
+                        to="layers.constructionpermit",
+                        verbose_name="permit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'permit applicant (private)',
-                'verbose_name_plural': 'permit applicants (private)',
+                "verbose_name": "permit applicant (private)",
+                "verbose_name_plural": "permit applicants (private)",
             },
         ),
         migrations.CreateModel(
-            name='Road',
+            name="Road",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(blank=True, max_length=160, verbose_name='name')),
-                ('road_class', models.CharField(choices=[('expressway', 'Expressway'), ('national', 'National road'), ('provincial', 'Provincial road'), ('arterial', 'Urban arterial road'), ('main', 'Urban main road'), ('local', 'Local street'), ('alley', 'Alley')], max_length=20, verbose_name='road class')),
-                ('width_m', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='current width (m)')),
-                ('planned_width_m', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='planned red-line width (m)')),
-                ('geom', django.contrib.gis.db.models.fields.MultiLineStringField(srid=settings.GIS_SRID, verbose_name='centre line')),
-                ('geom_3857', models.GeneratedField(db_persist=True, expression=django.contrib.gis.db.models.functions.Transform('geom', 3857), output_field=django.contrib.gis.db.models.fields.MultiLineStringField(spatial_index=False, srid=3857))),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(blank=True, max_length=160, verbose_name="name")),
+                (
+                    "road_class",
+                    models.CharField(
+                        choices=[
+                            ("expressway", "Expressway"),
+                            ("national", "National road"),
+                            ("provincial", "Provincial road"),
+                            ("arterial", "Urban arterial road"),
+                            ("main", "Urban main road"),
+                            ("local", "Local street"),
+                            ("alley", "Alley"),
+                        ],
+                        max_length=20,
+                        verbose_name="road class",
+                    ),
+                ),
+                (
+                    "width_m",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=6,
+                        null=True,
+                        verbose_name="current width (m)",
+                    ),
+                ),
+                (
+                    "planned_width_m",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=6,
+                        null=True,
+                        verbose_name="planned red-line width (m)",
+                    ),
+                ),
+                (
+                    "geom",
+                    django.contrib.gis.db.models.fields.MultiLineStringField(
+                        srid=settings.GIS_SRID, verbose_name="centre line"
+                    ),
+                ),
+                (
+                    "geom_3857",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=django.contrib.gis.db.models.functions.Transform("geom", 3857),
+                        output_field=django.contrib.gis.db.models.fields.MultiLineStringField(
+                            spatial_index=False, srid=3857
+                        ),
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'road',
-                'verbose_name_plural': 'roads',
-                'ordering': ['code'],
-                'indexes': [django.contrib.postgres.indexes.GistIndex(fields=['geom_3857'], name='road_3857_gist')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('width_m__isnull', True), ('width_m__gt', 0), _connector='OR'), name='road_width_positive'), models.CheckConstraint(condition=models.Q(('planned_width_m__isnull', True), ('planned_width_m__gt', 0), _connector='OR'), name='road_planned_width_positive'), models.CheckConstraint(condition=django.contrib.gis.db.models.functions.IsValid('geom'), name='road_geom_valid'), models.CheckConstraint(condition=django.db.models.lookups.Exact(models.Func(models.F('geom'), function='ST_IsEmpty', output_field=models.BooleanField()), False), name='road_geom_not_empty')],
+                "verbose_name": "road",
+                "verbose_name_plural": "roads",
+                "ordering": ["code"],
+                "indexes": [
+                    django.contrib.postgres.indexes.GistIndex(
+                        fields=["geom_3857"], name="road_3857_gist"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("width_m__isnull", True), ("width_m__gt", 0), _connector="OR"
+                        ),
+                        name="road_width_positive",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("planned_width_m__isnull", True),
+                            ("planned_width_m__gt", 0),
+                            _connector="OR",
+                        ),
+                        name="road_planned_width_positive",
+                    ),
+                    models.CheckConstraint(
+                        condition=django.contrib.gis.db.models.functions.IsValid("geom"),
+                        name="road_geom_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=django.db.models.lookups.Exact(
+                            models.Func(
+                                models.F("geom"),
+                                function="ST_IsEmpty",
+                                output_field=models.BooleanField(),
+                            ),
+                            False,
+                        ),
+                        name="road_geom_not_empty",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RedLine',
+            name="RedLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
-                ('planned_width_m', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='planned width (m)')),
-                ('decision', models.CharField(blank=True, max_length=160, verbose_name='approving decision')),
-                ('geom', django.contrib.gis.db.models.fields.MultiPolygonField(srid=settings.GIS_SRID, verbose_name='planned road land')),
-                ('geom_3857', models.GeneratedField(db_persist=True, expression=django.contrib.gis.db.models.functions.Transform('geom', 3857), output_field=django.contrib.gis.db.models.fields.MultiPolygonField(spatial_index=False, srid=3857))),
-                ('road', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='red_lines', to='layers.road', verbose_name='road')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                (
+                    "planned_width_m",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=6,
+                        null=True,
+                        verbose_name="planned width (m)",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(blank=True, max_length=160, verbose_name="approving decision"),
+                ),
+                (
+                    "geom",
+                    django.contrib.gis.db.models.fields.MultiPolygonField(
+                        srid=settings.GIS_SRID, verbose_name="planned road land"
+                    ),
+                ),
+                (
+                    "geom_3857",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=django.contrib.gis.db.models.functions.Transform("geom", 3857),
+                        output_field=django.contrib.gis.db.models.fields.MultiPolygonField(
+                            spatial_index=False, srid=3857
+                        ),
+                    ),
+                ),
+                (
+                    "road",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="red_lines",
+                        to="layers.road",
+                        verbose_name="road",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'red line',
-                'verbose_name_plural': 'red lines',
-                'ordering': ['code'],
+                "verbose_name": "red line",
+                "verbose_name_plural": "red lines",
+                "ordering": ["code"],
             },
         ),
         migrations.AddIndex(
-            model_name='adminunit',
-            index=django.contrib.postgres.indexes.GistIndex(fields=['geom_3857'], name='adminunit_3857_gist'),
+            model_name="adminunit",
+            index=django.contrib.postgres.indexes.GistIndex(
+                fields=["geom_3857"], name="adminunit_3857_gist"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='adminunit',
-            constraint=models.CheckConstraint(condition=models.Q(('geom__isnull', True), django.contrib.gis.db.models.functions.IsValid('geom'), _connector='OR'), name='adminunit_geom_valid'),
+            model_name="adminunit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("geom__isnull", True),
+                    django.contrib.gis.db.models.functions.IsValid("geom"),
+                    _connector="OR",
+                ),
+                name="adminunit_geom_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='adminunit',
-            constraint=models.CheckConstraint(condition=models.Q(('geom__isnull', True), django.db.models.lookups.Exact(models.Func(models.F('geom'), function='ST_IsEmpty', output_field=models.BooleanField()), False), _connector='OR'), name='adminunit_geom_not_empty'),
+            model_name="adminunit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("geom__isnull", True),
+                    django.db.models.lookups.Exact(
+                        models.Func(
+                            models.F("geom"),
+                            function="ST_IsEmpty",
+                            output_field=models.BooleanField(),
+                        ),
+                        False,
+                    ),
+                    _connector="OR",
+                ),
+                name="adminunit_geom_not_empty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='adminunit',
-            constraint=models.CheckConstraint(condition=models.Q(('geom__isnull', True), django.db.models.lookups.GreaterThan(models.Func(models.F('geom'), function='ST_Area', output_field=models.FloatField()), 0), _connector='OR'), name='adminunit_geom_positive_area'),
+            model_name="adminunit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("geom__isnull", True),
+                    django.db.models.lookups.GreaterThan(
+                        models.Func(
+                            models.F("geom"), function="ST_Area", output_field=models.FloatField()
+                        ),
+                        0,
+                    ),
+                    _connector="OR",
+                ),
+                name="adminunit_geom_positive_area",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='adminunit',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_from__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='adminunit_validity_ordered'),
+            model_name="adminunit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True),
+                    ("valid_from__isnull", True),
+                    ("valid_to__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="adminunit_validity_ordered",
+            ),
         ),
         migrations.AddIndex(
-            model_name='constructionpermit',
-            index=django.contrib.postgres.indexes.GistIndex(fields=['geom_3857'], name='constructionpermit_3857_gist'),
+            model_name="constructionpermit",
+            index=django.contrib.postgres.indexes.GistIndex(
+                fields=["geom_3857"], name="constructionpermit_3857_gist"
+            ),
         ),
         migrations.AddIndex(
-            model_name='constructionpermit',
-            index=models.Index(fields=['status', 'due_on'], name='layers_cons_status_b159fc_idx'),
+            model_name="constructionpermit",
+            index=models.Index(fields=["status", "due_on"], name="layers_cons_status_b159fc_idx"),
         ),
         migrations.AddConstraint(
-            model_name='constructionpermit',
-            constraint=models.CheckConstraint(condition=models.Q(('floors__gte', 1)), name='permit_floors_positive'),
+            model_name="constructionpermit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("floors__gte", 1)), name="permit_floors_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='constructionpermit',
-            constraint=models.CheckConstraint(condition=models.Q(('height_m__gt', 0)), name='permit_height_positive'),
+            model_name="constructionpermit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("height_m__gt", 0)), name="permit_height_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='constructionpermit',
-            constraint=models.CheckConstraint(condition=models.Q(('due_on__gte', models.F('received_on'))), name='permit_due_after_received'),
+            model_name="constructionpermit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("due_on__gte", models.F("received_on"))),
+                name="permit_due_after_received",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='constructionpermit',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'issued'), _negated=True), models.Q(('number__isnull', False), ('issued_on__isnull', False)), _connector='OR'), name='permit_issued_has_number_and_date'),
+            model_name="constructionpermit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "issued"), _negated=True),
+                    models.Q(("number__isnull", False), ("issued_on__isnull", False)),
+                    _connector="OR",
+                ),
+                name="permit_issued_has_number_and_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='constructionpermit',
-            constraint=models.CheckConstraint(condition=models.Q(('geom__isnull', True), django.contrib.gis.db.models.functions.IsValid('geom'), _connector='OR'), name='constructionpermit_geom_valid'),
+            model_name="constructionpermit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("geom__isnull", True),
+                    django.contrib.gis.db.models.functions.IsValid("geom"),
+                    _connector="OR",
+                ),
+                name="constructionpermit_geom_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='constructionpermit',
-            constraint=models.CheckConstraint(condition=models.Q(('geom__isnull', True), django.db.models.lookups.Exact(models.Func(models.F('geom'), function='ST_IsEmpty', output_field=models.BooleanField()), False), _connector='OR'), name='constructionpermit_geom_not_empty'),
+            model_name="constructionpermit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("geom__isnull", True),
+                    django.db.models.lookups.Exact(
+                        models.Func(
+                            models.F("geom"),
+                            function="ST_IsEmpty",
+                            output_field=models.BooleanField(),
+                        ),
+                        False,
+                    ),
+                    _connector="OR",
+                ),
+                name="constructionpermit_geom_not_empty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='constructionpermit',
-            constraint=models.CheckConstraint(condition=models.Q(('geom__isnull', True), django.db.models.lookups.GreaterThan(models.Func(models.F('geom'), function='ST_Area', output_field=models.FloatField()), 0), _connector='OR'), name='constructionpermit_geom_positive_area'),
+            model_name="constructionpermit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("geom__isnull", True),
+                    django.db.models.lookups.GreaterThan(
+                        models.Func(
+                            models.F("geom"), function="ST_Area", output_field=models.FloatField()
+                        ),
+                        0,
+                    ),
+                    _connector="OR",
+                ),
+                name="constructionpermit_geom_positive_area",
+            ),
         ),
         migrations.AddIndex(
-            model_name='landparcel',
-            index=django.contrib.postgres.indexes.GistIndex(fields=['geom_3857'], name='landparcel_3857_gist'),
+            model_name="landparcel",
+            index=django.contrib.postgres.indexes.GistIndex(
+                fields=["geom_3857"], name="landparcel_3857_gist"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='landparcel',
-            constraint=models.UniqueConstraint(fields=('commune', 'sheet', 'number'), name='landparcel_natural_key'),
+            model_name="landparcel",
+            constraint=models.UniqueConstraint(
+                fields=("commune", "sheet", "number"), name="landparcel_natural_key"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='landparcel',
-            constraint=models.CheckConstraint(condition=models.Q(('area_m2__gt', 0)), name='landparcel_area_positive'),
+            model_name="landparcel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("area_m2__gt", 0)), name="landparcel_area_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='landparcel',
-            constraint=models.CheckConstraint(condition=models.Q(('sheet__gte', 1)), name='landparcel_sheet_positive'),
+            model_name="landparcel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sheet__gte", 1)), name="landparcel_sheet_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='landparcel',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='landparcel_number_positive'),
+            model_name="landparcel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("number__gte", 1)), name="landparcel_number_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='landparcel',
-            constraint=models.CheckConstraint(condition=django.contrib.gis.db.models.functions.IsValid('geom'), name='landparcel_geom_valid'),
+            model_name="landparcel",
+            constraint=models.CheckConstraint(
+                condition=django.contrib.gis.db.models.functions.IsValid("geom"),
+                name="landparcel_geom_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='landparcel',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.Exact(models.Func(models.F('geom'), function='ST_IsEmpty', output_field=models.BooleanField()), False), name='landparcel_geom_not_empty'),
+            model_name="landparcel",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.Exact(
+                    models.Func(
+                        models.F("geom"), function="ST_IsEmpty", output_field=models.BooleanField()
+                    ),
+                    False,
+                ),
+                name="landparcel_geom_not_empty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='landparcel',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.GreaterThan(models.Func(models.F('geom'), function='ST_Area', output_field=models.FloatField()), 0), name='landparcel_geom_positive_area'),
+            model_name="landparcel",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.GreaterThan(
+                    models.Func(
+                        models.F("geom"), function="ST_Area", output_field=models.FloatField()
+                    ),
+                    0,
+                ),
+                name="landparcel_geom_positive_area",
+            ),
         ),
         migrations.AddIndex(
-            model_name='monitoringreading',
-            index=models.Index(fields=['station', 'parameter', '-measured_at'], name='layers_moni_station_11b195_idx'),
+            model_name="monitoringreading",
+            index=models.Index(
+                fields=["station", "parameter", "-measured_at"],
+                name="layers_moni_station_11b195_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='monitoringreading',
-            constraint=models.UniqueConstraint(fields=('station', 'parameter', 'measured_at'), name='reading_unique'),
+            model_name="monitoringreading",
+            constraint=models.UniqueConstraint(
+                fields=("station", "parameter", "measured_at"), name="reading_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='redline',
-            index=django.contrib.postgres.indexes.GistIndex(fields=['geom_3857'], name='redline_3857_gist'),
+            model_name="redline",
+            index=django.contrib.postgres.indexes.GistIndex(
+                fields=["geom_3857"], name="redline_3857_gist"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='redline',
-            constraint=models.CheckConstraint(condition=django.contrib.gis.db.models.functions.IsValid('geom'), name='redline_geom_valid'),
+            model_name="redline",
+            constraint=models.CheckConstraint(
+                condition=django.contrib.gis.db.models.functions.IsValid("geom"),
+                name="redline_geom_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='redline',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.Exact(models.Func(models.F('geom'), function='ST_IsEmpty', output_field=models.BooleanField()), False), name='redline_geom_not_empty'),
+            model_name="redline",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.Exact(
+                    models.Func(
+                        models.F("geom"), function="ST_IsEmpty", output_field=models.BooleanField()
+                    ),
+                    False,
+                ),
+                name="redline_geom_not_empty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='redline',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.GreaterThan(models.Func(models.F('geom'), function='ST_Area', output_field=models.FloatField()), 0), name='redline_geom_positive_area'),
+            model_name="redline",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.GreaterThan(
+                    models.Func(
+                        models.F("geom"), function="ST_Area", output_field=models.FloatField()
+                    ),
+                    0,
+                ),
+                name="redline_geom_positive_area",
+            ),
         ),
     ]

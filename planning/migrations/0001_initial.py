@@ -10,120 +10,351 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('layers', '0001_initial'),
+        ("layers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, verbose_name='name')),
-                ('level', models.CharField(choices=[('general', 'General plan'), ('zoning', 'Zoning plan (1/2000)'), ('detailed', 'Detailed plan (1/500)'), ('land_use', 'Land-use plan')], max_length=20, verbose_name='planning level')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('approved', 'Approved'), ('superseded', 'Superseded')], default='draft', max_length=20, verbose_name='status')),
-                ('decision_number', models.CharField(blank=True, max_length=80, verbose_name='approving decision')),
-                ('approved_on', models.DateField(blank=True, null=True, verbose_name='approved on')),
-                ('superseded_on', models.DateField(blank=True, null=True, verbose_name='superseded on')),
-                ('return_reason', models.TextField(blank=True, verbose_name='reason for returning')),
-                ('geom', django.contrib.gis.db.models.fields.MultiPolygonField(srid=settings.GIS_SRID, verbose_name='plan boundary')),
-                ('geom_3857', models.GeneratedField(db_persist=True, expression=django.contrib.gis.db.models.functions.Transform('geom', 3857), output_field=django.contrib.gis.db.models.fields.MultiPolygonField(spatial_index=False, srid=3857))),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="name")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("general", "General plan"),
+                            ("zoning", "Zoning plan (1/2000)"),
+                            ("detailed", "Detailed plan (1/500)"),
+                            ("land_use", "Land-use plan"),
+                        ],
+                        max_length=20,
+                        verbose_name="planning level",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("approved", "Approved"),
+                            ("superseded", "Superseded"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "decision_number",
+                    models.CharField(blank=True, max_length=80, verbose_name="approving decision"),
+                ),
+                (
+                    "approved_on",
+                    models.DateField(blank=True, null=True, verbose_name="approved on"),
+                ),
+                (
+                    "superseded_on",
+                    models.DateField(blank=True, null=True, verbose_name="superseded on"),
+                ),
+                (
+                    "return_reason",
+                    models.TextField(blank=True, verbose_name="reason for returning"),
+                ),
+                (
+                    "geom",
+                    django.contrib.gis.db.models.fields.MultiPolygonField(
+                        srid=settings.GIS_SRID, verbose_name="plan boundary"
+                    ),
+                ),
+                (
+                    "geom_3857",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=django.contrib.gis.db.models.functions.Transform("geom", 3857),
+                        output_field=django.contrib.gis.db.models.fields.MultiPolygonField(
+                            spatial_index=False, srid=3857
+                        ),
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="approved by",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'plan',
-                'verbose_name_plural': 'plans',
-                'ordering': ['-approved_on', 'name'],
+                "verbose_name": "plan",
+                "verbose_name_plural": "plans",
+                "ordering": ["-approved_on", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ZoningArea',
+            name="ZoningArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('zone_code', models.CharField(max_length=40, verbose_name='zone code')),
-                ('max_coverage', models.DecimalField(blank=True, decimal_places=3, help_text='fraction 0-1 (QCVN 01:2021)', max_digits=4, null=True, verbose_name='max net building coverage')),
-                ('max_floors', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='max floors')),
-                ('max_height_m', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='max height (m)')),
-                ('max_far', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='max land-use coefficient')),
-                ('min_setback_m', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='min front setback (m)')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('superseded_on', models.DateField(blank=True, null=True, verbose_name='superseded on')),
-                ('geom', django.contrib.gis.db.models.fields.MultiPolygonField(srid=settings.GIS_SRID, verbose_name='zone boundary')),
-                ('geom_3857', models.GeneratedField(db_persist=True, expression=django.contrib.gis.db.models.functions.Transform('geom', 3857), output_field=django.contrib.gis.db.models.fields.MultiPolygonField(spatial_index=False, srid=3857))),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('land_use', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='zones', to='layers.landusetype', verbose_name='planned land use')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='zones', to='planning.plan', verbose_name='plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("zone_code", models.CharField(max_length=40, verbose_name="zone code")),
+                (
+                    "max_coverage",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        help_text="fraction 0-1 (QCVN 01:2021)",
+                        max_digits=4,
+                        null=True,
+                        verbose_name="max net building coverage",
+                    ),
+                ),
+                (
+                    "max_floors",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="max floors"
+                    ),
+                ),
+                (
+                    "max_height_m",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=6,
+                        null=True,
+                        verbose_name="max height (m)",
+                    ),
+                ),
+                (
+                    "max_far",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="max land-use coefficient",
+                    ),
+                ),
+                (
+                    "min_setback_m",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="min front setback (m)",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                (
+                    "superseded_on",
+                    models.DateField(blank=True, null=True, verbose_name="superseded on"),
+                ),
+                (
+                    "geom",
+                    django.contrib.gis.db.models.fields.MultiPolygonField(
+                        srid=settings.GIS_SRID, verbose_name="zone boundary"
+                    ),
+                ),
+                (
+                    "geom_3857",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=django.contrib.gis.db.models.functions.Transform("geom", 3857),
+                        output_field=django.contrib.gis.db.models.fields.MultiPolygonField(
+                            spatial_index=False, srid=3857
+                        ),
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "land_use",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="zones",
+                        to="layers.landusetype",
+                        verbose_name="planned land use",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="zones",
+                        to="planning.plan",
+                        verbose_name="plan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'zoning area',
-                'verbose_name_plural': 'zoning areas',
-                'ordering': ['plan', 'zone_code'],
+                "verbose_name": "zoning area",
+                "verbose_name_plural": "zoning areas",
+                "ordering": ["plan", "zone_code"],
             },
         ),
         migrations.AddIndex(
-            model_name='plan',
-            index=django.contrib.postgres.indexes.GistIndex(fields=['geom_3857'], name='plan_3857_gist'),
+            model_name="plan",
+            index=django.contrib.postgres.indexes.GistIndex(
+                fields=["geom_3857"], name="plan_3857_gist"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['approved', 'superseded']), _negated=True), models.Q(('approved_on__isnull', False), models.Q(('decision_number', ''), _negated=True)), _connector='OR'), name='plan_approved_has_decision'),
+            model_name="plan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["approved", "superseded"]), _negated=True),
+                    models.Q(
+                        ("approved_on__isnull", False),
+                        models.Q(("decision_number", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="plan_approved_has_decision",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.CheckConstraint(condition=django.contrib.gis.db.models.functions.IsValid('geom'), name='plan_geom_valid'),
+            model_name="plan",
+            constraint=models.CheckConstraint(
+                condition=django.contrib.gis.db.models.functions.IsValid("geom"),
+                name="plan_geom_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.Exact(models.Func(models.F('geom'), function='ST_IsEmpty', output_field=models.BooleanField()), False), name='plan_geom_not_empty'),
+            model_name="plan",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.Exact(
+                    models.Func(
+                        models.F("geom"), function="ST_IsEmpty", output_field=models.BooleanField()
+                    ),
+                    False,
+                ),
+                name="plan_geom_not_empty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.GreaterThan(models.Func(models.F('geom'), function='ST_Area', output_field=models.FloatField()), 0), name='plan_geom_positive_area'),
+            model_name="plan",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.GreaterThan(
+                    models.Func(
+                        models.F("geom"), function="ST_Area", output_field=models.FloatField()
+                    ),
+                    0,
+                ),
+                name="plan_geom_positive_area",
+            ),
         ),
         migrations.AddIndex(
-            model_name='zoningarea',
-            index=django.contrib.postgres.indexes.GistIndex(fields=['geom_3857'], name='zoningarea_3857_gist'),
+            model_name="zoningarea",
+            index=django.contrib.postgres.indexes.GistIndex(
+                fields=["geom_3857"], name="zoningarea_3857_gist"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='zoningarea',
-            constraint=models.UniqueConstraint(fields=('plan', 'zone_code'), name='zoningarea_code_per_plan'),
+            model_name="zoningarea",
+            constraint=models.UniqueConstraint(
+                fields=("plan", "zone_code"), name="zoningarea_code_per_plan"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='zoningarea',
-            constraint=models.CheckConstraint(condition=models.Q(('max_coverage__isnull', True), models.Q(('max_coverage__gt', 0), ('max_coverage__lte', 1)), _connector='OR'), name='zoningarea_coverage_fraction'),
+            model_name="zoningarea",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("max_coverage__isnull", True),
+                    models.Q(("max_coverage__gt", 0), ("max_coverage__lte", 1)),
+                    _connector="OR",
+                ),
+                name="zoningarea_coverage_fraction",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='zoningarea',
-            constraint=models.CheckConstraint(condition=models.Q(('max_far__isnull', True), ('max_far__gt', 0), _connector='OR'), name='zoningarea_far_positive'),
+            model_name="zoningarea",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_far__isnull", True), ("max_far__gt", 0), _connector="OR"),
+                name="zoningarea_far_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='zoningarea',
-            constraint=models.CheckConstraint(condition=models.Q(('max_height_m__isnull', True), ('max_height_m__gt', 0), _connector='OR'), name='zoningarea_height_positive'),
+            model_name="zoningarea",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("max_height_m__isnull", True), ("max_height_m__gt", 0), _connector="OR"
+                ),
+                name="zoningarea_height_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='zoningarea',
-            constraint=models.CheckConstraint(condition=models.Q(('min_setback_m__isnull', True), ('min_setback_m__gte', 0), _connector='OR'), name='zoningarea_setback_nonnegative'),
+            model_name="zoningarea",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("min_setback_m__isnull", True), ("min_setback_m__gte", 0), _connector="OR"
+                ),
+                name="zoningarea_setback_nonnegative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='zoningarea',
-            constraint=models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='zoningarea_version_positive'),
+            model_name="zoningarea",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("version__gte", 1)), name="zoningarea_version_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='zoningarea',
-            constraint=models.CheckConstraint(condition=django.contrib.gis.db.models.functions.IsValid('geom'), name='zoningarea_geom_valid'),
+            model_name="zoningarea",
+            constraint=models.CheckConstraint(
+                condition=django.contrib.gis.db.models.functions.IsValid("geom"),
+                name="zoningarea_geom_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='zoningarea',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.Exact(models.Func(models.F('geom'), function='ST_IsEmpty', output_field=models.BooleanField()), False), name='zoningarea_geom_not_empty'),
+            model_name="zoningarea",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.Exact(
+                    models.Func(
+                        models.F("geom"), function="ST_IsEmpty", output_field=models.BooleanField()
+                    ),
+                    False,
+                ),
+                name="zoningarea_geom_not_empty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='zoningarea',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.GreaterThan(models.Func(models.F('geom'), function='ST_Area', output_field=models.FloatField()), 0), name='zoningarea_geom_positive_area'),
+            model_name="zoningarea",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.GreaterThan(
+                    models.Func(
+                        models.F("geom"), function="ST_Area", output_field=models.FloatField()
+                    ),
+                    0,
+                ),
+                name="zoningarea_geom_positive_area",
+            ),
         ),
     ]

@@ -1,0 +1,85 @@
+# QuyHoach — `make demo` and `make test` (CONTRACT.md); both install what is missing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Debian 12 packages the project needs at run time and in tests.
+APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-contrib gdal-bin libgdal32 \
+	libgeos-c1v5 libproj25 python3-venv python3-dev nodejs npm chromium \
+	fonts-noto-core fonts-dejavu-core
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SYSDEPS_STAMP := var/.sysdeps-$(shell echo $(APT_PACKAGES) | md5sum | cut -c1-8)
+VENV_STAMP := $(VENV)/.installed
+VENDOR_STAMP := webmap/static/vendor/.installed
+
+.PHONY: help install sysdeps venv vendor db migrate demo test lint fmt messages bench clean-db
+
+help:
+	@echo "make demo   install, start PostGIS, migrate, load the demo and serve on http://$(HOST):$(PORT)"
+	@echo "make test   install, then run the whole test suite"
+	@echo "make lint | fmt | messages | bench"
+
+install: sysdeps venv vendor
+
+sysdeps: $(SYSDEPS_STAMP)
+$(SYSDEPS_STAMP):
+	@missing=$$(dpkg-query -W -f='$${Package} $${Status}\n' $(APT_PACKAGES) 2>/dev/null \
+		| awk '$$NF != "installed" {print $$1}'; \
+		for p in $(APT_PACKAGES); do dpkg-query -W $$p >/dev/null 2>&1 || echo $$p; done); \
+	missing=$$(echo $$missing | tr ' ' '\n' | sort -u | tr '\n' ' '); \
+	if [ -n "$${missing// /}" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@mkdir -p var && rm -f var/.sysdeps-* && touch $@
+
+venv: $(VENV_STAMP)
+$(VENV_STAMP): pyproject.toml | $(SYSDEPS_STAMP)
+	@echo "Installing Python packages into $(VENV)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+vendor: $(VENDOR_STAMP)
+$(VENDOR_STAMP): package.json package-lock.json | $(SYSDEPS_STAMP)
+	@echo "Vendoring front-end libraries from the npm registry"
+	@npm ci --no-audit --no-fund --silent --loglevel=error
+	@mkdir -p webmap/static/vendor/ol
+	@cp node_modules/ol/dist/ol.js node_modules/ol/ol.css webmap/static/vendor/ol/
+	@touch $@
+
+db: install
+	@$(PY) -m gis.pgcluster start
+
+migrate: db
+	@$(PY) manage.py migrate --no-input -v 0
+
+demo: migrate
+	@DEBUG=$${DEBUG:-1} $(PY) manage.py create_demo_users
+	@echo "Serving on http://$(HOST):$(PORT)/"
+	@DEBUG=$${DEBUG:-1} $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+test: install
+	@$(PY) -m pytest -q
+
+lint: venv
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+fmt: venv
+	@$(VENV)/bin/ruff format .
+	@$(VENV)/bin/ruff check --fix .
+
+messages: venv
+	@$(PY) manage.py makemessages -l vi -l en --ignore=.venv --ignore=node_modules
+	@$(PY) manage.py compilemessages --ignore=.venv
+
+clean-db:
+	@$(PY) -m gis.pgcluster stop || true
+	rm -rf var/pgdata var/run

@@ -1,0 +1,23 @@
+"""/healthz (CONTRACT.md): 200 and {"db": "ok", "tiles": "ok"} when healthy, 503 otherwise."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthy_service_answers_200_with_db_and_tiles_ok(client, settings, tmp_path):
+    settings.TILE_CACHE_DIR = tmp_path / "tiles"
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"db": "ok", "tiles": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_an_unwritable_tile_cache_answers_503(client, settings, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    settings.TILE_CACHE_DIR = blocker / "tiles"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["tiles"] != "ok"
+    assert response.json()["db"] == "ok"
