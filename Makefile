@@ -9,19 +9,21 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Debian 12 packages the project needs at run time and in tests.
 APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-contrib gdal-bin libgdal32 \
-	libgeos-c1v5 libproj25 python3-venv python3-dev nodejs npm chromium \
-	fonts-noto-core fonts-dejavu-core
+	libgeos-c1v5 libproj25 chromium fonts-noto-core fonts-dejavu-core
+# Only when the machine has no Python venv support or no npm of its own.
+APT_IF_NO_VENV := python3-venv python3-dev
+APT_IF_NO_NPM := nodejs npm
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SYSDEPS_STAMP := var/.sysdeps-$(shell echo $(APT_PACKAGES) | md5sum | cut -c1-8)
 VENV_STAMP := $(VENV)/.installed
 VENDOR_STAMP := webmap/static/vendor/.installed
 
-.PHONY: help install sysdeps venv vendor db migrate demo test lint fmt messages bench clean-db
+.PHONY: help install sysdeps venv vendor db migrate demo test lint fmt messages clean-db
 
 help:
 	@echo "make demo   install, start PostGIS, migrate, load the demo and serve on http://$(HOST):$(PORT)"
 	@echo "make test   install, then run the whole test suite"
-	@echo "make lint | fmt | messages | bench"
+	@echo "make lint | fmt | messages"
 
 install: sysdeps venv vendor
 
@@ -30,6 +32,8 @@ $(SYSDEPS_STAMP):
 	@missing=$$(dpkg-query -W -f='$${Package} $${Status}\n' $(APT_PACKAGES) 2>/dev/null \
 		| awk '$$NF != "installed" {print $$1}'; \
 		for p in $(APT_PACKAGES); do dpkg-query -W $$p >/dev/null 2>&1 || echo $$p; done); \
+	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || missing="$$missing $(APT_IF_NO_VENV)"; \
+	command -v npm >/dev/null || missing="$$missing $(APT_IF_NO_NPM)"; \
 	missing=$$(echo $$missing | tr ' ' '\n' | sort -u | tr '\n' ' '); \
 	if [ -n "$${missing// /}" ]; then \
 		echo "Installing Debian packages: $$missing"; \
