@@ -75,6 +75,7 @@ test: install
 lint: venv
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/lint-imports
 
 fmt: venv
 	@$(VENV)/bin/ruff format .

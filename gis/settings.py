@@ -219,3 +219,21 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 MAP_DEFAULT_VIEW = (106.3145, 20.9405, 14)
 # Our own base-map tiles for the admin's map widgets ("" = no background).
 BASEMAP_TILE_URL = os.environ.get("BASEMAP_TILE_URL", "")
+
+# Imports: size limit for an uploaded or given file (and for a zip's unpacked contents),
+# the largest unpack ratio a zip may have, and the province's extent in WGS 84
+# (west, south, east, north) that imported coordinates must fall inside: Hải Phòng city
+# with the former Hải Dương province, with a margin.
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 2 * 1024**3)
+IMPORT_MAX_ZIP_RATIO = envint("IMPORT_MAX_ZIP_RATIO", 200)
+PROVINCE_BBOX = tuple(
+    float(v) for v in envlist("PROVINCE_BBOX", ["105.85", "20.45", "107.25", "21.35"])
+)
+
+# Shared between web workers (import progress, …): files under var/cache by default.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("CACHE_DIR", str(VAR_DIR / "cache")),
+    }
+}

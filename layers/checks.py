@@ -43,7 +43,9 @@ def _check_spec(spec: registry.LayerSpec) -> list[checks.CheckMessage]:
             )
     if spec.importer:
         for target in (*spec.importer.natural_key, *spec.importer.required):
-            if target not in spec.importer.aliases and target not in ("plan",):
+            if target not in spec.importer.aliases and not any(
+                alias.startswith(f"{target}.") for alias in spec.importer.aliases
+            ):
                 errors.append(
                     checks.Error(
                         f"layer {spec.key!r}: importer field {target!r} has no aliases",

@@ -2,6 +2,8 @@
 
 from layers.registry import GeometryKind, ImportMapping, LayerSpec, Multipart, Style, register
 
+LAND_USE_ALIASES = ("KyHieuMucDichSuDung", "MDSD", "LOAIDAT", "KHLOAIDAT", "MucDichSuDung")
+
 # Attribute names as Famis, ViLIS, eMap, TMV.Map and VBDLIS exports spell them
 # (DOMAIN.md, "Cadastral parcels"); first alias wins when a file has several.
 register(
@@ -41,13 +43,9 @@ register(
                 "sheet": ("SoHieuToBanDo", "SoTo", "TOBANDO", "SHBANDO", "SO_TO", "ToBanDo"),
                 "number": ("SoThuTuThua", "SoThua", "THUA", "SHTHUA", "SO_THUA"),
                 "area_m2": ("DienTichPhapLy", "DienTich", "DTPL", "DT", "DIEN_TICH"),
-                "land_use_codes": (
-                    "KyHieuMucDichSuDung",
-                    "MDSD",
-                    "LOAIDAT",
-                    "KHLOAIDAT",
-                    "MucDichSuDung",
-                ),
+                "land_use_codes": LAND_USE_ALIASES,
+                # The main land use: the first code of "ONT+CLN".
+                "land_use": LAND_USE_ALIASES,
                 "address": ("DiaChi", "DIA_CHI"),
                 "old_sheet": ("SoHieuToBanDoCu", "SoToCu"),
                 "old_number": ("SoThuTuThuaCu", "SoThuaCu"),
@@ -56,6 +54,7 @@ register(
             },
             required=("commune", "sheet", "number", "area_m2", "land_use_codes"),
             multipart=Multipart.KEEP,
+            converters={"land_use": "first_code", "land_use_codes": "upper"},
         ),
     )
 )
@@ -86,9 +85,9 @@ register(
                 "code": ("MaXa", "MaDVHC", "MA_XA", "Ma"),
                 "name": ("TenXa", "TenDVHC", "Ten", "TEN_XA"),
                 "level": ("Cap", "CapHanhChinh", "Loai"),
-                "parent": ("MaTinh", "MaHuyen"),
             },
             required=("code", "name"),
+            defaults={"level": "commune"},
         ),
     )
 )
@@ -226,6 +225,8 @@ register(
                 "applicant.name": ("ChuDauTu", "TenChuDauTu"),
             },
             required=("number", "kind", "floors", "height_m", "issued_on"),
+            # A register of issued permits: received and due dates are not in it.
+            defaults={"status": "issued", "received_on": "=issued_on", "due_on": "=issued_on"},
         ),
     )
 )

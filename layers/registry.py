@@ -38,8 +38,8 @@ class GeometryKind(StrEnum):
 
 
 class Multipart(StrEnum):
-    KEEP = "keep"  # store multi-part features as one row (e.g. a parcel split by a canal)
-    EXPLODE = "explode"  # one row per part
+    KEEP = "keep"  # a multi-part feature is one row (e.g. a parcel split by a canal)
+    SINGLE = "single"  # one part per feature: multi-part features are refused with a reason
 
 
 @dataclass(frozen=True)
@@ -77,9 +77,14 @@ class ImportMapping:
     aliases: Mapping[str, tuple[str, ...]]
     required: tuple[str, ...]
     multipart: Multipart = Multipart.KEEP
+    # target → named converter in importers.values ("first_code", "fraction", …)
+    converters: Mapping[str, str] = field(default_factory=dict)
+    # target → value for fields the files do not carry ("=other" copies another target)
+    defaults: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "aliases", MappingProxyType(dict(self.aliases)))
+        for name in ("aliases", "converters", "defaults"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
 
 @dataclass(frozen=True)

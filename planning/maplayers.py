@@ -45,9 +45,16 @@ register(
                 "max_height_m": ("ChieuCao", "CaoMax"),
                 "max_far": ("HSSDD", "HeSoSDD"),
                 "min_setback_m": ("KhoangLui", "KL"),
+                # The plan a zone belongs to, when the file carries it (else --plan ID).
+                "plan.name": ("TenDoAn", "TenQuyHoach", "TEN_DA"),
+                "plan.decision_number": ("SoQD", "SoQuyetDinh", "QuyetDinh"),
+                "plan.approved_on": ("NgayPD", "NgayPheDuyet", "NGAY_PD"),
+                "plan.level": ("CapQH", "LoaiQH"),
             },
             required=("zone_code", "land_use"),
-            multipart=Multipart.EXPLODE,
+            multipart=Multipart.KEEP,
+            # Coverage comes in percent (80) or as a fraction (0.8).
+            converters={"max_coverage": "fraction", "land_use": "first_code"},
         ),
     )
 )

@@ -1,0 +1,147 @@
+"""Geometry checks and repairs on import (shapely 2, vectorised): drop Z/M, make valid,
+keep or explode multi-parts by the layer's rule, refuse empties, flag slivers. Every
+repair is reported per feature."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from django.utils.translation import gettext_lazy as _
+
+from gis.crs import transformer
+from importers.errors import ImportRejected, bilingual
+from layers.registry import GeometryKind, Multipart
+
+# shapely type ids per geometry family.
+FAMILY = {
+    GeometryKind.POINT: {0, 4},
+    GeometryKind.LINE: {1, 2, 5},
+    GeometryKind.POLYGON: {3, 6},
+}
+FAMILY_NAMES = {
+    0: "Point",
+    1: "LineString",
+    2: "LinearRing",
+    3: "Polygon",
+    4: "MultiPoint",
+    5: "MultiLineString",
+    6: "MultiPolygon",
+    7: "GeometryCollection",
+}
+SLIVER_AREA_M2 = 1.0  # planar, in the storage CRS
+SLIVER_THINNESS = 0.02  # 4πA/P²: 1 for a circle, ~0.02 for a 1 × 150 strip
+
+
+@dataclass
+class GeometryResult:
+    """Parallel to the input: cleaned geometry (or None when rejected) per feature."""
+
+    geometries: np.ndarray
+    rejected: dict[int, str] = field(default_factory=dict)
+    repairs: dict[int, list[str]] = field(default_factory=dict)
+
+    def note(self, index: int, message: str) -> None:
+        self.repairs.setdefault(index, []).append(message)
+
+
+def _check_family(geoms: np.ndarray, kind: GeometryKind) -> None:
+    type_ids = shapely.get_type_id(geoms[~shapely.is_missing(geoms)])
+    if len(type_ids) == 0:
+        return
+    wrong = ~np.isin(type_ids, list(FAMILY[kind]) + [7])
+    if wrong.mean() > 0.5:
+        found = FAMILY_NAMES.get(int(np.bincount(type_ids[wrong]).argmax()), "?")
+        raise ImportRejected(
+            _("Wrong geometry type: the file holds %(found)s features, this layer needs %(kind)s."),
+            found=found,
+            kind={"polygon": "Polygon", "line": "LineString", "point": "Point"}[kind],
+        )
+
+
+def _only_family(geom: shapely.Geometry, kind: GeometryKind) -> shapely.Geometry:
+    parts = shapely.get_parts(geom)
+    keep = [p for p in parts if shapely.get_type_id(p) in FAMILY[kind] and not p.is_empty]
+    flat = []
+    for part in keep:
+        flat.extend(shapely.get_parts(part))
+    if not flat:
+        return shapely.from_wkt("GEOMETRYCOLLECTION EMPTY")
+    if kind == GeometryKind.POLYGON:
+        return shapely.multipolygons(flat)
+    if kind == GeometryKind.LINE:
+        return shapely.multilinestrings(flat)
+    return shapely.multipoints(flat)
+
+
+def reproject(geoms: np.ndarray, source_srid: int, target_srid: int) -> np.ndarray:
+    if source_srid == target_srid:
+        return geoms  # legal coordinates stay exactly as recorded
+    forward = transformer(source_srid, target_srid)
+
+    def apply(coords: np.ndarray) -> np.ndarray:
+        x, y = forward.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geoms, apply)
+
+
+def clean(
+    geoms: np.ndarray,
+    *,
+    kind: GeometryKind,
+    multipart: Multipart,
+    source_srid: int,
+    target_srid: int,
+    offset: int = 0,
+) -> GeometryResult:
+    """Checked geometries in ``target_srid``. ``offset`` numbers features across chunks."""
+    _check_family(geoms, kind)
+    result = GeometryResult(geometries=np.empty(len(geoms), dtype=object))
+    has_z = shapely.has_z(geoms)
+    geoms = shapely.force_2d(geoms)
+    valid = shapely.is_valid(geoms)
+    for i, geom in enumerate(geoms):
+        n = offset + i
+        if geom is None or geom.is_empty:
+            result.rejected[n] = bilingual(_("empty geometry"))
+            continue
+        if has_z[i]:
+            result.note(n, bilingual(_("Z coordinate dropped")))
+        if not valid[i]:
+            reason = shapely.is_valid_reason(geom)
+            geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
+            result.note(n, bilingual(_("repaired invalid geometry (%(reason)s)"), reason=reason))
+        geom = _only_family(geom, kind)
+        if geom.is_empty:
+            result.rejected[n] = bilingual(_("no %(kind)s left after repair"), kind=str(kind))
+            continue
+        parts = shapely.get_num_geometries(geom)
+        if kind == GeometryKind.POINT:
+            if parts > 1:
+                result.rejected[n] = bilingual(
+                    _("%(parts)s points where one is expected"), parts=parts
+                )
+                continue
+            geom = shapely.get_geometry(geom, 0)
+        elif multipart == Multipart.SINGLE and parts > 1:
+            result.rejected[n] = bilingual(_("%(parts)s parts where one is expected"), parts=parts)
+            continue
+        result.geometries[i] = geom
+    kept = np.flatnonzero(~shapely.is_missing(result.geometries))
+    result.geometries[kept] = reproject(result.geometries[kept], source_srid, target_srid)
+    if kind == GeometryKind.POLYGON:
+        _flag_slivers(result, kept, offset)
+    return result
+
+
+def _flag_slivers(result: GeometryResult, kept: np.ndarray, offset: int) -> None:
+    geoms = result.geometries[kept]
+    area, length = shapely.area(geoms), shapely.length(geoms)
+    thinness = 4 * np.pi * area / np.maximum(length * length, 1e-12)
+    for i in np.flatnonzero((area < SLIVER_AREA_M2) | (thinness < SLIVER_THINNESS)):
+        result.note(
+            offset + int(kept[i]),
+            bilingual(_("sliver: %(area)s m²"), area=round(float(area[i]), 2)),
+        )

@@ -1,0 +1,94 @@
+"""Which column of the file feeds which field: the registry's alias presets (names as
+Vietnamese cadastral software writes them) or a YAML mapping file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import yaml
+from django.utils.translation import gettext_lazy as _
+
+from importers.errors import ImportRejected
+from layers.registry import ImportMapping
+
+PRESETS_DIR = Path(__file__).resolve().parent / "mappings"
+DBF_NAME_LENGTH = 10  # dBase cuts field names: SoHieuToBanDo arrives as SoHieuToBa
+
+
+def _load_mapping_file(option: str) -> dict[str, str]:
+    path = Path(option)
+    if not path.suffix:
+        path = PRESETS_DIR / f"{option}.yaml"
+    if not path.exists():
+        presets = ", ".join(sorted(p.stem for p in PRESETS_DIR.glob("*.yaml"))) or "—"
+        raise ImportRejected(
+            _("Mapping %(name)s not found (presets: %(presets)s)."), name=option, presets=presets
+        )
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ImportRejected(
+            _("Mapping file %(name)s is not valid YAML: %(error)s"),
+            name=path.name,
+            error=str(exc)[:160],
+        ) from None
+    fields = document.get("fields") if isinstance(document, dict) else None
+    if not isinstance(fields, dict) or not all(isinstance(v, str) for v in fields.values()):
+        raise ImportRejected(
+            _("Mapping file %(name)s needs a 'fields:' table of target: FileColumn."),
+            name=path.name,
+        )
+    return {str(k): v for k, v in fields.items()}
+
+
+def resolve_mapping(
+    importer: ImportMapping, file_fields: Sequence[str], option: str | None = None
+) -> dict[str, str]:
+    """target field → column name in the file. Aliases match case-insensitively, first wins."""
+    by_lower = {name.lower(): name for name in file_fields}
+    found = ", ".join(file_fields) or "—"
+    mapping: dict[str, str] = {}
+    for target, aliases in importer.aliases.items():
+        for alias in aliases:
+            for candidate in (alias.lower(), alias.lower()[:DBF_NAME_LENGTH]):
+                if candidate in by_lower:
+                    mapping[target] = by_lower[candidate]
+                    break
+            if target in mapping:
+                break
+    if option:
+        explicit = _load_mapping_file(option)
+        unknown_targets = sorted(set(explicit) - set(importer.aliases))
+        if unknown_targets:
+            raise ImportRejected(
+                _("The mapping names fields this layer does not have: %(fields)s."),
+                fields=", ".join(unknown_targets),
+            )
+        absent = sorted(col for col in explicit.values() if col.lower() not in by_lower)
+        if absent:
+            raise ImportRejected(
+                _(
+                    "The mapping names columns absent from the file: %(absent)s. "
+                    "The file has: %(found)s."
+                ),
+                absent=", ".join(absent),
+                found=found,
+            )
+        mapping.update({t: by_lower[c.lower()] for t, c in explicit.items()})
+    missing = [t for t in importer.required if t not in mapping]
+    if missing:
+        raise ImportRejected(
+            _(
+                "Required fields not found: %(missing)s (expected e.g. %(examples)s). "
+                "The file has: %(found)s."
+            ),
+            missing=", ".join(missing),
+            examples="; ".join(f"{t}: {'/'.join(importer.aliases[t][:3])}" for t in missing),
+            found=found,
+        )
+    return mapping
+
+
+def describe(mapping: Mapping[str, str]) -> str:
+    return ", ".join(f"{column}→{target}" for target, column in mapping.items())

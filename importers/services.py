@@ -1,0 +1,465 @@
+"""The import use case: file → checks → staging → one upsert, all or nothing.
+
+Reads with pyogrio's Arrow stream in batches (memory stays flat on large files); text is
+read as raw bytes and decoded in Python (GDAL's own CP1258 recoding loses characters);
+coordinates are checked against the province and reprojected to ``GIS_SRID`` with pyproj
+(which agrees with PostGIS, see tests/test_crs.py). Tiles are invalidated after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyogrio
+import shapely
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from importers import encodings, geometry, sql
+from importers.errors import ImportRejected, bilingual
+from importers.mapping import describe, resolve_mapping
+from importers.models import ImportRun
+from importers.projections import check_in_province, resolve_crs
+from importers.sources import Source, open_source
+from importers.values import FeatureRejected, Target, convert
+from layers import registry
+from layers.events import layer_changed
+
+logger = logging.getLogger(__name__)
+BATCH_SIZE = 20_000
+ENCODING_SAMPLE = 5_000
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportOptions:
+    srid: int | None = None
+    encoding: str = "auto"
+    mapping: str | None = None
+    dry_run: bool = False
+    layer_name: str | None = None  # inside a GeoPackage
+    plan_id: int | None = None  # zoning: the plan the zones belong to
+
+
+@dataclass
+class ImportReport:
+    run: ImportRun
+    ok: bool
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: dict[int, str] = field(default_factory=dict)
+    repairs: dict[int, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def changed_nothing(self) -> bool:
+        return self.ok and self.created == 0 and self.updated == 0
+
+
+def run_import(
+    *,
+    layer: str,
+    path: Path,
+    options: ImportOptions | None = None,
+    user=None,
+    progress: Progress | None = None,
+    run: ImportRun | None = None,
+) -> ImportReport:
+    options = options or ImportOptions()
+    spec = registry.get(layer)
+    if spec.importer is None:
+        raise ImportRejected(_("Layer %(layer)s cannot be imported."), layer=layer)
+    run = run or ImportRun.objects.create(
+        layer=layer, file_name=Path(path).name, user=user, options=_options_json(options)
+    )
+    report = ImportReport(run=run, ok=False)
+    try:
+        with open_source(Path(path), layer=options.layer_name) as source:
+            run.file_sha256 = source.sha256
+            _import(spec, source, options, report, progress)
+        report.ok = True
+    except ImportRejected as exc:
+        report.error = exc.bilingual()
+    except DatabaseError as exc:
+        logger.exception("import of %s failed in the database", path)
+        report.error = bilingual(
+            _("The database refused the data: %(error)s"), error=str(exc)[:300]
+        )
+    _finish(run, report, options)
+    return report
+
+
+def _options_json(options: ImportOptions) -> dict[str, Any]:
+    return {k: v for k, v in options.__dict__.items() if v not in (None, False, "auto")}
+
+
+def _finish(run: ImportRun, report: ImportReport, options: ImportOptions) -> None:
+    run.finished_at = timezone.now()
+    if not report.ok:
+        run.status = ImportRun.Status.FAILED
+    elif options.dry_run:
+        run.status = ImportRun.Status.DRY_RUN
+    else:
+        run.status = ImportRun.Status.SUCCEEDED
+    run.features_read = report.read
+    run.created, run.updated, run.unchanged = report.created, report.updated, report.unchanged
+    run.rejected = len(report.rejected)
+    run.warnings = report.warnings + [
+        f"#{n}: {'; '.join(notes)}" for n, notes in sorted(report.repairs.items())[:1000]
+    ]
+    run.errors = ([report.error] if report.error else []) + [
+        f"#{n}: {reason}" for n, reason in sorted(report.rejected.items())[:1000]
+    ]
+    run.report = format_report(report)
+    run.save()
+
+
+def _import(spec, source: Source, options: ImportOptions, report: ImportReport, progress) -> None:
+    run = report.run
+    raw_text = source.kind == "shapefile"
+    read_encoding = "latin1" if raw_text else None
+    try:
+        info = pyogrio.read_info(source.path, layer=source.layer, encoding=read_encoding)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise ImportRejected(
+            _("GDAL cannot read %(name)s: %(error)s"),
+            name=source.original_name,
+            error=str(exc)[:200],
+        ) from None
+    total = int(info["features"])
+    if total <= 0:
+        raise ImportRejected(_("%(name)s holds no features."), name=source.original_name)
+    run.progress_total = total
+    fields = [str(f) for f in info["fields"]]
+    mapping = resolve_mapping(spec.importer, fields, options.mapping)
+    report.warnings.append(bilingual(_("Columns used: %(mapping)s"), mapping=describe(mapping)))
+
+    text_encoding = _choose_encoding(source, options, mapping, info, report)
+    crs = resolve_crs(
+        prj=source.prj or (info["crs"] if source.kind == "gpkg" else None),
+        srid_option=options.srid,
+        kind=source.kind,
+    )
+    report.warnings += crs.warnings
+    run.source_srid, run.crs_source = crs.srid, crs.source
+    check_in_province(tuple(info["total_bounds"]), crs.srid)
+    run.save()
+
+    targets = _targets(spec, mapping, options)
+    stager = sql.Stager(spec, targets)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            stager.create(cursor)
+            batches = _batches(source, read_encoding)
+            rows = _rows(
+                spec,
+                batches,
+                mapping,
+                targets,
+                text_encoding,
+                crs.srid,
+                report,
+                progress,
+                total,
+                _plan_name(options),
+            )
+            stager.copy(cursor, rows)
+            _check_duplicates(cursor, stager, spec)
+            _resolve_plan(cursor, spec, targets, options)
+            _reject_unresolved(cursor, stager, report)
+            counts = _upsert(cursor, spec, stager, targets)
+        report.created, report.updated, report.unchanged = (
+            counts.created,
+            counts.updated,
+            counts.unchanged,
+        )
+        if options.dry_run:
+            transaction.set_rollback(True)
+        elif counts.extent:
+            extent = counts.extent
+            transaction.on_commit(lambda: layer_changed(spec.key, extent, srid=settings.GIS_SRID))
+
+
+def _choose_encoding(source: Source, options: ImportOptions, mapping, info, report) -> str | None:
+    """The encoding to decode shapefile text with; None when GDAL already gives text
+    (GeoPackage and GeoJSON are UTF-8 by definition)."""
+    run = report.run
+    if source.kind != "shapefile":
+        run.encoding, run.encoding_confidence = "utf-8", 1.0
+        return None
+    if options.encoding != "auto":
+        run.encoding, run.encoding_confidence = options.encoding, 1.0
+        report.warnings.append(bilingual(_("Text encoding %(enc)s (given)."), enc=options.encoding))
+        return options.encoding
+    from_cpg = encodings.encoding_from_cpg(source.cpg) if source.cpg else None
+    if from_cpg:
+        run.encoding, run.encoding_confidence = from_cpg, 1.0
+        report.warnings.append(
+            bilingual(_("Text encoding %(enc)s (from the .cpg file)."), enc=from_cpg)
+        )
+        return from_cpg
+    samples = _text_samples(source, mapping, info)
+    detection = encodings.detect(samples)
+    run.encoding, run.encoding_confidence = detection.encoding, detection.confidence
+    example = ""
+    if detection.sample_after:
+        example = f" «{detection.sample_before!r}» → «{detection.sample_after}»"
+    report.warnings.append(
+        bilingual(
+            _("Text encoding detected: %(enc)s (confidence %(conf)s%%).%(example)s"),
+            enc=detection.encoding,
+            conf=round(detection.confidence * 100),
+            example=example,
+        )
+    )
+    return detection.encoding
+
+
+def _text_samples(source: Source, mapping, info) -> list[bytes]:
+    text_fields = [
+        column
+        for column, dtype in zip(info["fields"], info["dtypes"], strict=True)
+        if dtype == "object" and column in mapping.values()
+    ]
+    if not text_fields:
+        return []
+    table = pyogrio.read_arrow(
+        source.path,
+        columns=text_fields,
+        read_geometry=False,
+        max_features=ENCODING_SAMPLE,
+        encoding="latin1",
+    )[1]
+    samples = []
+    for column in table.columns:
+        samples += [v.encode("latin1") for v in column.to_pylist() if v]
+    return samples
+
+
+def _targets(spec, mapping: dict[str, str], options: ImportOptions) -> list[Target]:
+    model = spec.get_model()
+    targets = []
+    for name in mapping:
+        head, _sep, tail = name.partition(".")
+        field = model._meta.get_field(head)
+        if tail:
+            field = field.related_model._meta.get_field(tail)
+        targets.append(Target(name=name, field=field, column=name.replace(".", "__")))
+    if (options.plan_id or any(t.relation == "plan" for t in targets)) and "plan" not in mapping:
+        targets.append(Target(name="plan", field=model._meta.get_field("plan"), column="plan"))
+    return targets
+
+
+def _batches(source: Source, read_encoding: str | None) -> Iterator[pa.RecordBatch]:
+    with pyogrio.raw.open_arrow(
+        source.path,
+        layer=source.layer,
+        encoding=read_encoding,
+        batch_size=BATCH_SIZE,
+        use_pyarrow=True,
+    ) as (_meta, reader):
+        yield from reader
+
+
+def _geometry_column(batch: pa.RecordBatch) -> str:
+    for schema_field in batch.schema:
+        metadata = schema_field.metadata or {}
+        if metadata.get(b"ARROW:extension:name") == b"geoarrow.wkb":
+            return schema_field.name
+    return batch.schema.names[-1]
+
+
+def _plan_name(options: ImportOptions) -> str | None:
+    if options.plan_id is None:
+        return None
+    from planning.models import Plan
+
+    try:
+        return Plan.objects.get(pk=options.plan_id).name
+    except Plan.DoesNotExist:
+        raise ImportRejected(_("There is no plan %(id)s."), id=options.plan_id) from None
+
+
+def _rows(
+    spec, batches, mapping, targets, text_encoding, source_srid, report, progress, total, given_plan
+):
+    """COPY rows: (row_no, *target values, EWKB hex) for every accepted feature."""
+    importer = spec.importer
+    offset = 0
+    plan_name = next((t for t in targets if t.name == "plan.name"), None)
+    synthetic_plan = any(t.name == "plan" for t in targets) and "plan" not in mapping
+    for batch in batches:
+        columns = {name: batch.column(name).to_pylist() for name in set(mapping.values())}
+        geoms = shapely.from_wkb(
+            np.asarray(batch.column(_geometry_column(batch)).to_pylist(), dtype=object)
+        )
+        cleaned = geometry.clean(
+            geoms,
+            kind=spec.geometry,
+            multipart=importer.multipart,
+            source_srid=source_srid,
+            target_srid=settings.GIS_SRID,
+            offset=offset + 1,
+        )
+        report.rejected.update(cleaned.rejected)
+        report.repairs.update(cleaned.repairs)
+        for i in range(batch.num_rows):
+            n = offset + i + 1
+            geom = cleaned.geometries[i]
+            if geom is None:
+                continue
+            try:
+                values = [
+                    _value(columns, mapping, t, i, text_encoding, importer)
+                    for t in targets
+                    if not (t.name == "plan" and synthetic_plan)
+                ]
+            except FeatureRejected as exc:
+                report.rejected[n] = str(exc)
+                continue
+            except ImportRejected as exc:
+                exc.feature = n
+                raise
+            if synthetic_plan:
+                # The zone's plan, looked up by name: --plan ID wins over the file's TenDoAn.
+                values.append(given_plan or values[targets.index(plan_name)])
+            yield (
+                n,
+                *values,
+                shapely.to_wkb(
+                    shapely.set_srid(geom, settings.GIS_SRID), hex=True, include_srid=True
+                ),
+            )
+        offset += batch.num_rows
+        report.read = offset
+        report.run.progress_done = offset
+        if progress:
+            progress(offset, total)
+
+
+def _value(columns, mapping, target: Target, i: int, text_encoding: str, importer) -> Any:
+    column = mapping[target.name]
+    raw = columns[column][i]
+    if isinstance(raw, str) and text_encoding:
+        # Shapefile text was read as Latin-1 to get its raw bytes back.
+        try:
+            raw = encodings.decode(raw.encode("latin1"), text_encoding)
+        except encodings.EncodingError as exc:
+            raise ImportRejected(
+                _(
+                    "Column %(column)s: text cannot be decoded as %(enc)s (%(error)s). "
+                    "Try --encoding."
+                ),
+                column=column,
+                enc=text_encoding,
+                error=exc.detail[:120],
+            ) from None
+    return convert(raw, target, column_label=column, converter=importer.converters.get(target.name))
+
+
+def _check_duplicates(cursor, stager: sql.Stager, spec) -> None:
+    key = [t for t in stager.targets if t.name in spec.importer.natural_key]
+    if len(key) != len(spec.importer.natural_key):
+        return
+    duplicates = stager.duplicates(cursor, key)
+    if duplicates:
+        listed = "; ".join(
+            f"{value} (#{', #'.join(map(str, rows[:5]))})" for value, rows in duplicates[:5]
+        )
+        raise ImportRejected(
+            _("The file holds the same key more than once: %(listed)s."), listed=listed
+        )
+
+
+def _resolve_plan(cursor, spec, targets: list[Target], options: ImportOptions) -> None:
+    if options.plan_id is not None:
+        return
+    if not any(t.name == "plan" for t in targets):
+        if spec.importer and "plan" in spec.importer.natural_key and options.plan_id is None:
+            raise ImportRejected(
+                _("Which plan do these zones belong to? Give --plan ID, or a TenDoAn column.")
+            )
+        return
+    from planning.services import plan_for_import
+
+    cursor.execute(
+        "SELECT plan__name, max(plan__decision_number), max(plan__approved_on), max(plan__level), "
+        "ST_AsEWKB(ST_Multi(ST_Union(geom))) FROM import_staging GROUP BY plan__name"
+        if any(t.name == "plan.approved_on" for t in targets)
+        else "SELECT plan__name, NULL, NULL, NULL, ST_AsEWKB(ST_Multi(ST_Union(geom))) "
+        "FROM import_staging GROUP BY plan__name"
+    )
+    for name, decision, approved_on, level, boundary in cursor.fetchall():
+        plan_for_import(
+            name=name,
+            decision_number=decision or "",
+            approved_on=approved_on,
+            level=level,
+            boundary=bytes(boundary),
+        )
+
+
+def _reject_unresolved(cursor, stager: sql.Stager, report: ImportReport) -> None:
+    missing = stager.unresolved(cursor)
+    if not missing:
+        return
+    for row, target, value in missing:
+        report.rejected[row] = bilingual(
+            _("unknown %(field)s %(value)s"), field=target, value=value
+        )
+    stager.drop_rows(cursor, {row for row, _t, _v in missing})
+
+
+def _upsert(cursor, spec, stager: sql.Stager, targets: list[Target]) -> sql.UpsertCounts:
+    importer = spec.importer
+    model = spec.get_model()
+    mapped = {t.name for t in targets}
+    constants = {
+        model._meta.get_field(name).column: value
+        for name, value in importer.defaults.items()
+        if name not in mapped
+    }
+    key_columns = [model._meta.get_field(name).column for name in importer.natural_key]
+    counts = sql.Upsert(stager, key_columns, constants).run(cursor)
+    for relation in {t.relation for t in targets if t.relation and t.relation != "plan"}:
+        sql.upsert_private(cursor, stager, relation, importer.natural_key)
+    return counts
+
+
+def format_report(report: ImportReport) -> str:
+    run = report.run
+    lines = [
+        f"{run.layer} ← {run.file_name}",
+        f"  mã hoá / encoding: {run.encoding or '—'}"
+        + (f" ({round((run.encoding_confidence or 0) * 100)}%)" if run.encoding else ""),
+        f"  hệ toạ độ / CRS: EPSG:{run.source_srid or '—'} ({run.crs_source or '—'})",
+        f"  đọc / read: {report.read}",
+        f"  tạo mới / created: {report.created}",
+        f"  cập nhật / updated: {report.updated}",
+        f"  không đổi / unchanged: {report.unchanged}",
+        f"  loại / rejected: {len(report.rejected)}",
+    ]
+    if report.changed_nothing:
+        lines.append("  Không có thay đổi nào. / Nothing changed.")
+    for warning in report.warnings:
+        lines.append("  ! " + warning.replace("\n", "\n    "))
+    if report.repairs:
+        lines.append(f"  sửa hình học / geometry repairs: {len(report.repairs)}")
+        for n, notes in sorted(report.repairs.items())[:20]:
+            lines.append(f"    #{n}: " + "; ".join(n_.replace("\n", " / ") for n_ in notes))
+    for n, reason in sorted(report.rejected.items())[:50]:
+        lines.append(f"  ✗ #{n}: " + reason.replace("\n", " / "))
+    if report.error:
+        lines.append("LỖI / ERROR: " + report.error.replace("\n", "\n  "))
+    return "\n".join(lines)

@@ -1,0 +1,301 @@
+"""Loading in PostgreSQL: a temporary staging table filled by ``COPY``, foreign keys
+resolved by code, then one upsert on the natural key. Runs inside the caller's
+transaction; identifiers come from model metadata, never from file contents."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, models
+from psycopg import sql
+
+from importers.values import Target
+from layers.registry import LayerSpec
+
+STAGING = "import_staging"
+
+
+@dataclass
+class UpsertCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    extent: tuple[float, float, float, float] | None = None  # changed rows, GIS_SRID
+
+
+def _pg_type(field: models.Field) -> str:
+    if field.is_relation:
+        return "text"
+    return field.db_type(connection)
+
+
+def lookup_field(model: type[models.Model]) -> str:
+    """How a related row is named in files: its ``code`` (communes, land uses, roads)."""
+    for name in ("code", "number", "name"):
+        try:
+            model._meta.get_field(name)
+        except models.FieldDoesNotExist:
+            continue
+        return name
+    raise LookupError(f"{model.__name__} has no code field to look rows up by")
+
+
+class Stager:
+    """Staging table for one import: row number, one column per target, geometry."""
+
+    def __init__(self, spec: LayerSpec, targets: Sequence[Target]) -> None:
+        self.spec = spec
+        self.model = spec.get_model()
+        self.targets = list(targets)
+
+    def create(self, cursor) -> None:
+        columns = [sql.SQL("row_no integer PRIMARY KEY")]
+        columns += [
+            sql.SQL("{} {}").format(sql.Identifier(t.column), sql.SQL(_pg_type(t.field)))
+            for t in self.targets
+        ]
+        columns.append(sql.SQL("geom geometry"))
+        # ON COMMIT DROP is not enough when one transaction runs several imports.
+        cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(STAGING)))
+        cursor.execute(
+            sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(
+                sql.Identifier(STAGING), sql.SQL(", ").join(columns)
+            )
+        )
+
+    def copy(self, cursor, rows: Iterable[Sequence[object]]) -> None:
+        names = [sql.Identifier("row_no"), *(sql.Identifier(t.column) for t in self.targets)]
+        names.append(sql.Identifier("geom"))
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(STAGING), sql.SQL(", ").join(names)
+        )
+        with cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    # --- foreign keys -----------------------------------------------------------------
+    def foreign_keys(self) -> list[Target]:
+        return [t for t in self.targets if t.relation is None and t.field.is_relation]
+
+    def unresolved(self, cursor) -> list[tuple[int, str, str]]:
+        """(row, field, value) for codes that name no existing row."""
+        missing = []
+        for target in self.foreign_keys():
+            related = target.field.related_model
+            statement = sql.SQL(
+                "SELECT s.row_no, s.{col} FROM {staging} s LEFT JOIN {table} r "
+                "ON r.{lookup} = s.{col} WHERE s.{col} IS NOT NULL AND r.id IS NULL"
+            ).format(
+                col=sql.Identifier(target.column),
+                staging=sql.Identifier(STAGING),
+                table=sql.Identifier(related._meta.db_table),
+                lookup=sql.Identifier(lookup_field(related)),
+            )
+            cursor.execute(statement)
+            missing += [(row, target.name, value) for row, value in cursor.fetchall()]
+        return missing
+
+    def drop_rows(self, cursor, rows: Iterable[int]) -> None:
+        cursor.execute(
+            sql.SQL("DELETE FROM {} WHERE row_no = ANY(%s)").format(sql.Identifier(STAGING)),
+            [list(rows)],
+        )
+
+    def duplicates(self, cursor, key: Sequence[Target]) -> list[tuple[str, list[int]]]:
+        columns = sql.SQL(", ").join(sql.Identifier(t.column) for t in key)
+        cursor.execute(
+            sql.SQL(
+                "SELECT concat_ws(' / ', {cols}), array_agg(row_no ORDER BY row_no) "
+                "FROM {staging} GROUP BY {cols} HAVING count(*) > 1 ORDER BY min(row_no) LIMIT 20"
+            ).format(cols=columns, staging=sql.Identifier(STAGING))
+        )
+        return cursor.fetchall()
+
+
+class Upsert:
+    """``INSERT … ON CONFLICT (natural key) DO UPDATE … WHERE changed`` for the layer's table."""
+
+    def __init__(self, stager: Stager, key: Sequence[str], constants: dict[str, object]) -> None:
+        self.stager = stager
+        self.model = stager.model
+        self.table = sql.Identifier(self.model._meta.db_table)
+        self.key = list(key)
+        self.constants = constants  # column → value for fields no file carries
+
+    def _direct_targets(self) -> list[Target]:
+        return [t for t in self.stager.targets if t.relation is None]
+
+    def _select(self) -> tuple[list[tuple[str, sql.Composable]], list[object], sql.Composable]:
+        """(column, expression filling it) pairs, their params, and the FROM clause."""
+        pairs: list[tuple[str, sql.Composable]] = []
+        params: list[object] = []
+        joins = [sql.SQL("{} s").format(sql.Identifier(STAGING))]
+        for target in self._direct_targets():
+            if target.field.is_relation:
+                alias = sql.Identifier(f"r_{target.column}")
+                related = target.field.related_model
+                joins.append(
+                    sql.SQL("LEFT JOIN {table} {alias} ON {alias}.{lookup} = s.{col}").format(
+                        table=sql.Identifier(related._meta.db_table),
+                        alias=alias,
+                        lookup=sql.Identifier(lookup_field(related)),
+                        col=sql.Identifier(target.column),
+                    )
+                )
+                pairs.append((target.field.column, sql.SQL("{}.id").format(alias)))
+            else:
+                pairs.append(
+                    (target.field.column, sql.SQL("s.{}").format(sql.Identifier(target.column)))
+                )
+        for column, value in self.constants.items():
+            if isinstance(value, str) and value.startswith("="):
+                pairs.append((column, sql.SQL("s.{}").format(sql.Identifier(value[1:]))))
+            else:
+                pairs.append((column, sql.Literal(value)))
+        geom = sql.SQL("ST_Multi(s.geom)") if self._multi() else sql.SQL("s.geom")
+        pairs.append(("geom", geom))
+        return pairs, params, sql.SQL(" ").join(joins)
+
+    def _multi(self) -> bool:
+        return self.model._meta.get_field("geom").geom_type.startswith("MULTI")
+
+    def _timestamps(self) -> list[str]:
+        return [
+            f.column
+            for f in self.model._meta.concrete_fields
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        ]
+
+    def run(self, cursor) -> UpsertCounts:
+        pairs, params, source = self._select()
+        names = [name for name, _expr in pairs]
+        stamps = self._timestamps()
+        columns = [sql.Identifier(n) for n in names + stamps]
+        values = [expr for _n, expr in pairs] + [sql.SQL("now()") for _ in stamps]
+        old_row = sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(n)) for n in names)
+        new_row = sql.SQL(", ").join(
+            sql.SQL("EXCLUDED.{}").format(sql.Identifier(n)) for n in names
+        )
+        # Extent of rows about to change, before they change (tiles there must go too).
+        old_extent = self._old_extent(cursor, pairs, params, source)
+        statement = sql.SQL(
+            "WITH up AS (INSERT INTO {table} AS t ({columns}) SELECT {values} FROM {source} "
+            "ON CONFLICT ({key}) DO UPDATE SET {assignments} "
+            "WHERE ({old}) IS DISTINCT FROM ({new}) "
+            "RETURNING (xmax = 0) AS inserted, t.geom) "
+            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), "
+            "ST_Extent(geom)::text FROM up"
+        ).format(
+            table=self.table,
+            columns=sql.SQL(", ").join(columns),
+            values=sql.SQL(", ").join(values),
+            source=source,
+            key=sql.SQL(", ").join(sql.Identifier(k) for k in self.key),
+            assignments=sql.SQL(", ").join(
+                sql.SQL("{c} = EXCLUDED.{c}").format(c=c) for c in columns
+            ),
+            old=old_row,
+            new=new_row,
+        )
+        cursor.execute(statement, params)
+        created, updated, box = cursor.fetchone()
+        cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(STAGING)))
+        total = cursor.fetchone()[0]
+        extent = _union(_parse_box(box), old_extent)
+        return UpsertCounts(created, updated, total - created - updated, extent)
+
+    def _old_extent(self, cursor, pairs, params, source):
+        expressions = dict(pairs)
+        key_match = sql.SQL(" AND ").join(
+            sql.SQL("t.{k} = {v}").format(k=sql.Identifier(k), v=expressions[k]) for k in self.key
+        )
+        old_row = sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(n)) for n, _e in pairs)
+        new_row = sql.SQL(", ").join(e for _n, e in pairs)
+        statement = sql.SQL(
+            "SELECT ST_Extent(t.geom)::text FROM {source} JOIN {table} t ON {match} "
+            "WHERE ({old}) IS DISTINCT FROM ({new})"
+        ).format(source=source, table=self.table, match=key_match, old=old_row, new=new_row)
+        cursor.execute(statement, params)
+        return _parse_box(cursor.fetchone()[0])
+
+
+def upsert_private(cursor, stager: Stager, relation: str, key: Sequence[str]) -> None:
+    """Fill a one-to-one private table (``holder``, ``applicant``) from the staging rows."""
+    model = stager.model
+    rel = model._meta.get_field(relation)
+    private = rel.related_model
+    parent_column = rel.field.column
+    targets = [t for t in stager.targets if t.relation == relation]
+    if not targets:
+        return
+    key_targets = {t.name: t for t in stager.targets if t.relation is None}
+    match = []
+    for name in key:
+        target = key_targets[name]
+        if target.field.is_relation:
+            related = target.field.related_model
+            match.append(
+                sql.SQL("t.{col} = (SELECT id FROM {rt} WHERE {lk} = s.{sc})").format(
+                    col=sql.Identifier(target.field.column),
+                    rt=sql.Identifier(related._meta.db_table),
+                    lk=sql.Identifier(lookup_field(related)),
+                    sc=sql.Identifier(target.column),
+                )
+            )
+        else:
+            match.append(
+                sql.SQL("t.{col} = s.{sc}").format(
+                    col=sql.Identifier(target.field.column), sc=sql.Identifier(target.column)
+                )
+            )
+    columns = [sql.Identifier(t.field.column) for t in targets]
+    values = [sql.SQL("coalesce(s.{}, '')").format(sql.Identifier(t.column)) for t in targets]
+    # Private text columns the file does not carry still need a value.
+    for field in private._meta.concrete_fields:
+        if isinstance(field, models.CharField) and field.column not in {
+            t.field.column for t in targets
+        }:
+            columns.append(sql.Identifier(field.column))
+            values.append(sql.Literal(""))
+    statement = sql.SQL(
+        "INSERT INTO {private} AS p ({parent}, {columns}) "
+        "SELECT t.id, {values} FROM {staging} s JOIN {table} t ON {match} "
+        "ON CONFLICT ({parent}) DO UPDATE SET {assign} "
+        "WHERE ({old}) IS DISTINCT FROM ({new})"
+    ).format(
+        private=sql.Identifier(private._meta.db_table),
+        parent=sql.Identifier(parent_column),
+        columns=sql.SQL(", ").join(columns),
+        values=sql.SQL(", ").join(values),
+        staging=sql.Identifier(STAGING),
+        table=sql.Identifier(model._meta.db_table),
+        match=sql.SQL(" AND ").join(match),
+        assign=sql.SQL(", ").join(
+            sql.SQL("{c} = EXCLUDED.{c}").format(c=c) for c in columns[: len(targets)]
+        ),
+        old=sql.SQL(", ").join(sql.SQL("p.{}").format(c) for c in columns[: len(targets)]),
+        new=sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(c) for c in columns[: len(targets)]),
+    )
+    cursor.execute(statement)
+
+
+def _parse_box(box: str | None) -> tuple[float, float, float, float] | None:
+    if not box:
+        return None
+    inner = box[box.index("(") + 1 : box.index(")")]
+    (minx, miny), (maxx, maxy) = (map(float, corner.split()) for corner in inner.split(","))
+    return minx, miny, maxx, maxy
+
+
+def _union(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
+
+
+def storage_srid() -> int:
+    return settings.GIS_SRID

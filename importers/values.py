@@ -1,0 +1,175 @@
+"""Attribute values from files to typed field values, by the target model field's type.
+
+Numbers come as "120,5" or "120.5", dates as ISO or dd/mm/yyyy, choices as their code or
+their Vietnamese/English label (accents and case ignored). A number that is not a number
+refuses the file (the column is probably mapped wrongly); other bad values reject only
+their feature, with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from importers.errors import ImportRejected
+
+
+class FeatureRejected(ValueError):
+    """This feature only is refused; the message says why."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A model field the file feeds: ``holder.holder_name`` reaches a one-to-one table."""
+
+    name: str  # as in the registry ("sheet", "commune", "holder.holder_name")
+    field: models.Field
+    column: str  # staging column name
+
+    @property
+    def relation(self) -> str | None:
+        return self.name.split(".")[0] if "." in self.name else None
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, for matching labels ("Phường" ~ "phuong")."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()
+
+
+_INT = re.compile(r"^[+-]?\d+(?:[.,]0+)?$")
+_DECIMAL = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _integer(value: Any, label: str) -> int:
+    if isinstance(value, bool):
+        raise ImportRejected(
+            _("%(column)s: %(value)s is not a whole number."), column=label, value=value
+        )
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = str(value).strip()
+    if not _INT.match(text):
+        raise ImportRejected(
+            _("%(column)s: %(value)r is not a whole number (is the right column mapped?)."),
+            column=label,
+            value=text,
+        )
+    return int(re.split(r"[.,]", text)[0])
+
+
+def _decimal(value: Any, label: str) -> Decimal:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    text = str(value).strip().replace(" ", "")
+    if not _DECIMAL.match(text):
+        raise ImportRejected(
+            _("%(column)s: %(value)r is not a number (is the right column mapped?)."),
+            column=label,
+            value=text,
+        )
+    try:
+        return Decimal(text.replace(",", "."))
+    except InvalidOperation:  # pragma: no cover - the pattern above excludes it
+        raise ImportRejected(
+            _("%(column)s: %(value)r is not a number."), column=label, value=text
+        ) from None
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y%m%d", "%Y/%m/%d")
+
+
+def _date(value: Any) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a date)
+        except ValueError:
+            continue
+    raise FeatureRejected(f"{text!r}: not a date")
+
+
+_TRUE = {"1", "true", "t", "yes", "y", "x", "co", "có"}
+_FALSE = {"0", "false", "f", "no", "n", "khong", "không", ""}
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = fold(_text(value))
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise FeatureRejected(f"{value!r}: not yes/no")
+
+
+def _choice(value: Any, field: models.Field) -> str:
+    wanted = fold(_text(value))
+    for code, label in field.flatchoices:
+        names = {fold(str(code))}
+        for language in ("vi", "en"):
+            with translation.override(language):
+                names.add(fold(str(label)))
+        if wanted in names:
+            return code
+    allowed = ", ".join(str(code) for code, _label in field.flatchoices)
+    raise FeatureRejected(f"{value!r}: not one of {allowed}")
+
+
+CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    # "ONT+CLN" → "ONT": the main land use of a multi-use parcel.
+    "first_code": lambda v: re.split(r"[+,;/ ]+", _text(v).upper())[0],
+    "upper": lambda v: re.sub(r"\s+", "", _text(v).upper()),
+    # Coverage in percent (80) or as a fraction (0.8).
+    "fraction": lambda v: d / 100 if (d := _decimal(v, "coverage")) > 1 else d,
+}
+
+
+def convert(value: Any, target: Target, *, column_label: str, converter: str | None = None) -> Any:
+    """The typed value for ``target`` (None for missing values)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if converter:
+        value = CONVERTERS[converter](value)
+    field = target.field
+    if field.is_relation:
+        return _text(value)
+    if isinstance(field, models.BooleanField):
+        return _boolean(value)
+    if isinstance(field, models.IntegerField):
+        return _integer(value, column_label)
+    if isinstance(field, models.DecimalField):
+        number = _decimal(value, column_label)
+        return number.quantize(Decimal(1).scaleb(-field.decimal_places))
+    if isinstance(field, models.FloatField):
+        return float(_decimal(value, column_label))
+    if isinstance(field, models.DateField):
+        return _date(value)
+    if field.choices:
+        return _choice(value, field)
+    text = _text(value)
+    if field.max_length and len(text) > field.max_length:
+        raise FeatureRejected(f"{column_label}: longer than {field.max_length} characters")
+    return text

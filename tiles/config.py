@@ -1,0 +1,122 @@
+"""MapProxy configuration generated from the layer registry: one Mapnik source, one cache
+and one layer per public raster layer, plus the composite base map; WMTS (KVP and REST),
+TMS and WMS services. Files are written under ``TILE_CACHE_DIR/config``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.db import connection
+
+from layers import registry
+from tiles import basemap, styles
+
+GRID = "webmercator"
+# Meta tiles: render 4 × 4 tiles at once with an 80-pixel buffer so labels and lines
+# are not cut at tile edges; the same buffer widens invalidation (tiles.invalidation).
+META_SIZE = (4, 4)
+META_BUFFER = 80
+MAX_CACHED_LEVEL = 20
+
+
+@dataclass(frozen=True)
+class TileLayer:
+    """A MapProxy layer: its name, titles, the registry layers it draws, its cache folder."""
+
+    name: str
+    title: str
+    sources: tuple[str, ...]
+    cache_dir: Path
+
+
+def database_settings() -> dict[str, Any]:
+    """The live connection's settings (the test database during tests)."""
+    return dict(connection.settings_dict)
+
+
+def tile_layers() -> list[TileLayer]:
+    cache_root = Path(settings.TILE_CACHE_DIR)
+    layers = [
+        TileLayer(
+            name=basemap.KEY,
+            title=basemap.TITLE,
+            sources=basemap.SOURCE_LAYERS,
+            cache_dir=cache_root / basemap.KEY,
+        )
+    ]
+    for spec in registry.all_layers():
+        if spec.raster:
+            layers.append(TileLayer(spec.key, spec.title_vi, (spec.key,), cache_root / spec.key))
+    return layers
+
+
+def build(folder: Path | None = None) -> Path:
+    """Write the Mapnik styles and ``mapproxy.yaml``; return the YAML's path."""
+    folder = folder or Path(settings.TILE_CACHE_DIR) / "config"
+    folder.mkdir(parents=True, exist_ok=True)
+    db = database_settings()
+    style_files = styles.write_styles(folder, db)
+    style_files[basemap.KEY] = basemap.write_style(folder, db)
+    styles.write_hatch(folder)
+    document = mapproxy_document(style_files)
+    path = folder / "mapproxy.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    # The style files carry the database credentials.
+    for file in folder.iterdir():
+        file.chmod(0o600)
+    return path
+
+
+def mapproxy_document(style_files: dict[str, Path]) -> dict[str, Any]:
+    cache_root = Path(settings.TILE_CACHE_DIR)
+    sources, caches, layers = {}, {}, []
+    for layer in tile_layers():
+        sources[f"{layer.name}_mapnik"] = {
+            "type": "mapnik4",
+            "mapfile": str(style_files[layer.name]),
+            "transparent": layer.name != basemap.KEY,
+        }
+        caches[f"{layer.name}_cache"] = {
+            "grids": [GRID],
+            "sources": [f"{layer.name}_mapnik"],
+            "format": "image/png",
+            "meta_size": list(META_SIZE),
+            "meta_buffer": META_BUFFER,
+            "cache": {"type": "file", "directory_layout": "tms", "directory": str(layer.cache_dir)},
+        }
+        layers.append(
+            {"name": layer.name, "title": layer.title, "sources": [f"{layer.name}_cache"]}
+        )
+    services: dict[str, Any] = {
+        "wmts": {"restful": True, "kvp": True},
+        "tms": {"use_grid_names": True},
+        "wms": {
+            "srs": ["EPSG:3857", "EPSG:4326", f"EPSG:{settings.GIS_SRID}"],
+            "md": {"title": "QuyHoach", "abstract": "Bản đồ quy hoạch — planning map"},
+            "image_formats": ["image/png", "image/jpeg"],
+        },
+    }
+    if settings.DEBUG:
+        services["demo"] = None
+    return {
+        "services": services,
+        "layers": layers,
+        "caches": caches,
+        "sources": sources,
+        "grids": {GRID: {"base": "GLOBAL_WEBMERCATOR"}},
+        "globals": {
+            "cache": {
+                "base_dir": str(cache_root),
+                "lock_dir": str(cache_root / "locks"),
+                "tile_lock_dir": str(cache_root / "tile_locks"),
+                "meta_size": list(META_SIZE),
+                "meta_buffer": META_BUFFER,
+            },
+            "image": {"resampling_method": "bicubic", "paletted": False},
+        },
+    }

@@ -1,0 +1,107 @@
+"""A MapProxy source (``type: mapnik4``) that renders Mapnik XML with the ``mapnik`` 4 wheel.
+
+MapProxy 7's own ``mapnik`` source targets the Mapnik 3 API (``+init=`` SRS strings,
+``Image.tostring``, attributes set on ``mapnik.Map``). Registered through MapProxy's plugin
+hook (``register_source_configuration``). Each thread of each process keeps its own
+``mapnik.Map`` per style file (a Map is not thread-safe; nothing is shared across fork).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from io import BytesIO
+
+from mapproxy.config.configuration.source import (
+    SourceConfiguration,
+    register_source_configuration,
+)
+from mapproxy.config.spec import image_opts as image_opts_spec
+from mapproxy.config.spec import source_commons
+from mapproxy.extent import DefaultMapExtent
+from mapproxy.image import ImageResult
+from mapproxy.image.opts import ImageOptions
+from mapproxy.layer.map_layer import MapLayer
+from mapproxy.source import SourceError
+from mapproxy.util.ext.dictspec.spec import combined, required
+
+from tiles.mapnik_import import mapnik
+
+logger = logging.getLogger(__name__)
+_local = threading.local()
+_registered = False
+
+
+def _map(mapfile: str):
+    """This thread's Map for ``mapfile`` (reloaded after a fork or a new style file)."""
+    key = (os.getpid(), mapfile, os.path.getmtime(mapfile))
+    maps = getattr(_local, "maps", None)
+    if maps is None:
+        maps = _local.maps = {}
+    if key not in maps:
+        for old in [k for k in maps if k[1] == mapfile]:
+            del maps[old]
+        m = mapnik.Map(256, 256)
+        mapnik.load_map(m, mapfile)
+        maps[key] = m
+    return maps[key]
+
+
+class Mapnik4Source(MapLayer):
+    supports_meta_tiles = True
+
+    def __init__(self, mapfile: str, image_opts: ImageOptions | None = None) -> None:
+        super().__init__(image_opts=image_opts)
+        self.mapfile = mapfile
+        self.extent = DefaultMapExtent()
+
+    def get_map(self, query) -> ImageResult:
+        try:
+            data = self.render(query)
+        except RuntimeError as exc:
+            logger.error("Mapnik could not render %s: %s", self.mapfile, exc)
+            raise SourceError(str(exc)) from exc
+        return ImageResult(
+            BytesIO(data), size=query.size, image_opts=ImageOptions(format=query.format)
+        )
+
+    def render(self, query) -> bytes:
+        m = _map(self.mapfile)
+        width, height = query.size
+        m.resize(width, height)
+        m.srs = query.srs.srs_code.lower()  # "epsg:3857": Mapnik 4 takes PROJ's own syntax
+        m.zoom_to_box(mapnik.Box2d(*query.bbox))
+        image = mapnik.Image(width, height)
+        mapnik.render(m, image)
+        return image.to_string(str(query.format))
+
+
+class Mapnik4SourceConfiguration(SourceConfiguration):
+    source_type = ("mapnik4",)
+
+    def source(self, params=None):
+        mapfile = self.context.globals.abspath(self.conf["mapfile"])
+        return Mapnik4Source(mapfile, image_opts=self.image_opts())
+
+
+def plugin_entrypoint() -> None:
+    """MapProxy's entry-point hook (group ``mapproxy``)."""
+    register()
+
+
+def register() -> None:
+    global _registered
+    if _registered:
+        return
+    register_source_configuration(
+        "mapnik4",
+        Mapnik4SourceConfiguration,
+        "mapnik4",
+        combined(
+            source_commons,
+            # dictspec reads the instances as types, as MapProxy's own spec does.
+            {required("mapfile"): str(), "transparent": bool(), "image": image_opts_spec},  # noqa: UP018
+        ),
+    )
+    _registered = True
