@@ -21,8 +21,12 @@ def _close_renderer_connections(django_db_setup, django_db_blocker):
     yield
     from django.db import connection
 
+    name = connection.settings_dict["NAME"]
+    if not name.startswith("test_"):
+        return  # never touch a real database
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
         )

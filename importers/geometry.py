@@ -96,44 +96,79 @@ def clean(
     target_srid: int,
     offset: int = 0,
 ) -> GeometryResult:
-    """Checked geometries in ``target_srid``. ``offset`` numbers features across chunks."""
+    """Checked geometries in ``target_srid``. ``offset`` numbers features across chunks.
+
+    Vectorised: only the features that need a repair go through Python one by one.
+    """
     _check_family(geoms, kind)
     result = GeometryResult(geometries=np.empty(len(geoms), dtype=object))
-    has_z = shapely.has_z(geoms)
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    for i in np.flatnonzero(missing):
+        result.rejected[offset + int(i)] = bilingual(_("empty geometry"))
+    for i in np.flatnonzero(shapely.has_z(geoms) & ~missing):
+        result.note(offset + int(i), bilingual(_("Z coordinate dropped")))
     geoms = shapely.force_2d(geoms)
-    valid = shapely.is_valid(geoms)
-    for i, geom in enumerate(geoms):
-        n = offset + i
-        if geom is None or geom.is_empty:
-            result.rejected[n] = bilingual(_("empty geometry"))
-            continue
-        if has_z[i]:
-            result.note(n, bilingual(_("Z coordinate dropped")))
-        if not valid[i]:
-            reason = shapely.is_valid_reason(geom)
-            geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
-            result.note(n, bilingual(_("repaired invalid geometry (%(reason)s)"), reason=reason))
-        geom = _only_family(geom, kind)
-        if geom.is_empty:
-            result.rejected[n] = bilingual(_("no %(kind)s left after repair"), kind=str(kind))
-            continue
-        parts = shapely.get_num_geometries(geom)
-        if kind == GeometryKind.POINT:
-            if parts > 1:
-                result.rejected[n] = bilingual(
-                    _("%(parts)s points where one is expected"), parts=parts
-                )
-                continue
-            geom = shapely.get_geometry(geom, 0)
-        elif multipart == Multipart.SINGLE and parts > 1:
-            result.rejected[n] = bilingual(_("%(parts)s parts where one is expected"), parts=parts)
-            continue
-        result.geometries[i] = geom
-    kept = np.flatnonzero(~shapely.is_missing(result.geometries))
-    result.geometries[kept] = reproject(result.geometries[kept], source_srid, target_srid)
+    for i in np.flatnonzero(~shapely.is_valid(geoms) & ~missing):
+        reason = shapely.is_valid_reason(geoms[i])
+        geoms[i] = shapely.make_valid(geoms[i], method="structure", keep_collapsed=False)
+        result.note(
+            offset + int(i), bilingual(_("repaired invalid geometry (%(reason)s)"), reason=reason)
+        )
+    single, multi = {
+        GeometryKind.POLYGON: (3, 6),
+        GeometryKind.LINE: (1, 5),
+        GeometryKind.POINT: (0, 4),
+    }[kind]
+    type_ids = shapely.get_type_id(geoms)
+    out = result.geometries
+    singles = np.flatnonzero((type_ids == single) & ~missing)
+    if kind == GeometryKind.POINT:
+        out[singles] = geoms[singles]
+    else:
+        promote = (
+            shapely.multipolygons if kind == GeometryKind.POLYGON else shapely.multilinestrings
+        )
+        out[singles] = promote(geoms[singles], indices=np.arange(len(singles)))
+    multis = np.flatnonzero((type_ids == multi) & ~missing)
+    out[multis] = geoms[multis]
+    for i in np.flatnonzero(~np.isin(type_ids, (single, multi)) & ~missing):
+        part = _only_family(geoms[i], kind)
+        if part.is_empty:
+            result.rejected[offset + int(i)] = bilingual(
+                _("no %(kind)s left after repair"), kind=str(kind)
+            )
+        else:
+            out[i] = part
+    _enforce_parts(result, kind, multipart, offset)
+    kept = np.flatnonzero(~shapely.is_missing(out))
+    out[kept] = reproject(out[kept], source_srid, target_srid)
     if kind == GeometryKind.POLYGON:
         _flag_slivers(result, kept, offset)
     return result
+
+
+def _enforce_parts(
+    result: GeometryResult, kind: GeometryKind, multipart: Multipart, offset: int
+) -> None:
+    out = result.geometries
+    present = np.flatnonzero(~shapely.is_missing(out))
+    if kind == GeometryKind.POINT:
+        parts = shapely.get_num_geometries(out[present])
+        multi = shapely.get_type_id(out[present]) == 4
+        for j in np.flatnonzero(multi & (parts == 1)):
+            out[present[j]] = shapely.get_geometry(out[present[j]], 0)
+        too_many = multi & (parts > 1)
+    elif multipart == Multipart.SINGLE:
+        parts = shapely.get_num_geometries(out[present])
+        too_many = parts > 1
+    else:
+        return
+    for j in np.flatnonzero(too_many):
+        i = int(present[j])
+        result.rejected[offset + i] = bilingual(
+            _("%(parts)s parts where one is expected"), parts=int(parts[j])
+        )
+        out[i] = None
 
 
 def _flag_slivers(result: GeometryResult, kept: np.ndarray, offset: int) -> None:

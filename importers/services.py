@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyogrio
 import shapely
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +29,7 @@ from importers.mapping import describe, resolve_mapping
 from importers.models import ImportRun
 from importers.projections import check_in_province, resolve_crs
 from importers.sources import Source, open_source
-from importers.values import FeatureRejected, Target, convert
+from importers.values import ColumnConverter, FeatureRejected, Target
 from layers import registry
 from layers.events import layer_changed
 
@@ -297,12 +297,17 @@ def _rows(
     """COPY rows: (row_no, *target values, EWKB hex) for every accepted feature."""
     importer = spec.importer
     offset = 0
-    plan_name = next((t for t in targets if t.name == "plan.name"), None)
     synthetic_plan = any(t.name == "plan" for t in targets) and "plan" not in mapping
+    fed = [t for t in targets if not (t.name == "plan" and synthetic_plan)]
+    plan_index = next((i for i, t in enumerate(fed) if t.name == "plan.name"), None)
+    converters = [
+        ColumnConverter(t, column_label=mapping[t.name], converter=importer.converters.get(t.name))
+        for t in fed
+    ]
+    decoder = _Decoder(text_encoding)
     for batch in batches:
-        columns = {name: batch.column(name).to_pylist() for name in set(mapping.values())}
         geoms = shapely.from_wkb(
-            np.asarray(batch.column(_geometry_column(batch)).to_pylist(), dtype=object)
+            batch.column(_geometry_column(batch)).to_numpy(zero_copy_only=False)
         )
         cleaned = geometry.clean(
             geoms,
@@ -314,16 +319,20 @@ def _rows(
         )
         report.rejected.update(cleaned.rejected)
         report.repairs.update(cleaned.repairs)
-        for i in range(batch.num_rows):
-            n = offset + i + 1
-            geom = cleaned.geometries[i]
-            if geom is None:
-                continue
+        kept = np.flatnonzero(~shapely.is_missing(cleaned.geometries))
+        wkb = shapely.to_wkb(
+            shapely.set_srid(cleaned.geometries[kept], settings.GIS_SRID),
+            hex=True,
+            include_srid=True,
+        )
+        raw_columns = {name: batch.column(name).to_pylist() for name in set(mapping.values())}
+        columns = [decoder.column(raw_columns[mapping[t.name]], mapping[t.name]) for t in fed]
+        for position, i in enumerate(kept):
+            n = offset + int(i) + 1
             try:
                 values = [
-                    _value(columns, mapping, t, i, text_encoding, importer)
-                    for t in targets
-                    if not (t.name == "plan" and synthetic_plan)
+                    convert_(col[i])
+                    for convert_, col in zip((c.one for c in converters), columns, strict=True)
                 ]
             except FeatureRejected as exc:
                 report.rejected[n] = str(exc)
@@ -333,14 +342,8 @@ def _rows(
                 raise
             if synthetic_plan:
                 # The zone's plan, looked up by name: --plan ID wins over the file's TenDoAn.
-                values.append(given_plan or values[targets.index(plan_name)])
-            yield (
-                n,
-                *values,
-                shapely.to_wkb(
-                    shapely.set_srid(geom, settings.GIS_SRID), hex=True, include_srid=True
-                ),
-            )
+                values.append(given_plan or values[plan_index])
+            yield (n, *values, wkb[position])
         offset += batch.num_rows
         report.read = offset
         report.run.progress_done = offset
@@ -348,13 +351,25 @@ def _rows(
             progress(offset, total)
 
 
-def _value(columns, mapping, target: Target, i: int, text_encoding: str, importer) -> Any:
-    column = mapping[target.name]
-    raw = columns[column][i]
-    if isinstance(raw, str) and text_encoding:
-        # Shapefile text was read as Latin-1 to get its raw bytes back.
+class _Decoder:
+    """Shapefile text arrives as Latin-1 stand-ins for its raw bytes (see _batches)."""
+
+    def __init__(self, encoding: str | None) -> None:
+        self.encoding = encoding
+        self._memo: dict[str, str] = {}
+
+    def column(self, values: list[Any], column: str) -> list[Any]:
+        if self.encoding is None:
+            return values
+        return [self.one(v, column) if isinstance(v, str) else v for v in values]
+
+    def one(self, value: str, column: str) -> str:
         try:
-            raw = encodings.decode(raw.encode("latin1"), text_encoding)
+            return self._memo[value]
+        except KeyError:
+            pass
+        try:
+            text = encodings.decode(value.encode("latin1"), self.encoding)
         except encodings.EncodingError as exc:
             raise ImportRejected(
                 _(
@@ -362,10 +377,12 @@ def _value(columns, mapping, target: Target, i: int, text_encoding: str, importe
                     "Try --encoding."
                 ),
                 column=column,
-                enc=text_encoding,
+                enc=self.encoding,
                 error=exc.detail[:120],
             ) from None
-    return convert(raw, target, column_label=column, converter=importer.converters.get(target.name))
+        if len(self._memo) < 200_000:
+            self._memo[value] = text
+        return text
 
 
 def _check_duplicates(cursor, stager: sql.Stager, spec) -> None:
@@ -393,12 +410,16 @@ def _resolve_plan(cursor, spec, targets: list[Target], options: ImportOptions) -
         return
     from planning.services import plan_for_import
 
+    present = {t.column for t in targets}
+    columns = [
+        sql.psql.SQL("max({})").format(sql.psql.Identifier(c)) if c in present else sql.psql.NULL
+        for c in ("plan__decision_number", "plan__approved_on", "plan__level")
+    ]
     cursor.execute(
-        "SELECT plan__name, max(plan__decision_number), max(plan__approved_on), max(plan__level), "
-        "ST_AsEWKB(ST_Multi(ST_Union(geom))) FROM import_staging GROUP BY plan__name"
-        if any(t.name == "plan.approved_on" for t in targets)
-        else "SELECT plan__name, NULL, NULL, NULL, ST_AsEWKB(ST_Multi(ST_Union(geom))) "
-        "FROM import_staging GROUP BY plan__name"
+        sql.psql.SQL(
+            "SELECT plan__name, {}, ST_AsEWKB(ST_Multi(ST_Union(geom))) "
+            "FROM import_staging GROUP BY plan__name"
+        ).format(sql.psql.SQL(", ").join(columns))
     )
     for name, decision, approved_on, level, boundary in cursor.fetchall():
         plan_for_import(
@@ -421,15 +442,33 @@ def _reject_unresolved(cursor, stager: sql.Stager, report: ImportReport) -> None
     stager.drop_rows(cursor, {row for row, _t, _v in missing})
 
 
+def _constants(spec, targets: list[Target]) -> dict[str, object]:
+    """Values for the columns no file column feeds: the layer's declared defaults, then the
+    model's defaults, then "" for optional text."""
+    model = spec.get_model()
+    mapped = {t.field.column for t in targets if t.relation is None}
+    constants = {
+        model._meta.get_field(name).column: value
+        for name, value in spec.importer.defaults.items()
+        if model._meta.get_field(name).column not in mapped
+    }
+    for model_field in model._meta.concrete_fields:
+        column = model_field.column
+        if model_field.primary_key or column in mapped or column in constants:
+            continue
+        if getattr(model_field, "generated", False) or column == "geom":
+            continue
+        if model_field.has_default() and not callable(model_field.default):
+            constants[column] = model_field.default
+        elif isinstance(model_field, models.CharField | models.TextField) and not model_field.null:
+            constants[column] = ""
+    return constants
+
+
 def _upsert(cursor, spec, stager: sql.Stager, targets: list[Target]) -> sql.UpsertCounts:
     importer = spec.importer
     model = spec.get_model()
-    mapped = {t.name for t in targets}
-    constants = {
-        model._meta.get_field(name).column: value
-        for name, value in importer.defaults.items()
-        if name not in mapped
-    }
+    constants = _constants(spec, targets)
     key_columns = [model._meta.get_field(name).column for name in importer.natural_key]
     counts = sql.Upsert(stager, key_columns, constants).run(cursor)
     for relation in {t.relation for t in targets if t.relation and t.relation != "plan"}:

@@ -8,12 +8,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
 from psycopg import sql
 
 from importers.values import Target
 from layers.registry import LayerSpec
 
+psql = sql  # re-exported for callers composing statements on the staging table
 STAGING = "import_staging"
 
 
@@ -36,7 +38,7 @@ def lookup_field(model: type[models.Model]) -> str:
     for name in ("code", "number", "name"):
         try:
             model._meta.get_field(name)
-        except models.FieldDoesNotExist:
+        except FieldDoesNotExist:
             continue
         return name
     raise LookupError(f"{model.__name__} has no code field to look rows up by")

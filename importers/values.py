@@ -150,7 +150,8 @@ CONVERTERS: dict[str, Callable[[Any], Any]] = {
 def convert(value: Any, target: Target, *, column_label: str, converter: str | None = None) -> Any:
     """The typed value for ``target`` (None for missing values)."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        return None
+        text_field = isinstance(target.field, models.CharField | models.TextField)
+        return "" if text_field and not target.field.null and not target.field.is_relation else None
     if converter:
         value = CONVERTERS[converter](value)
     field = target.field
@@ -173,3 +174,35 @@ def convert(value: Any, target: Target, *, column_label: str, converter: str | N
     if field.max_length and len(text) > field.max_length:
         raise FeatureRejected(f"{column_label}: longer than {field.max_length} characters")
     return text
+
+
+class ColumnConverter:
+    """Converts one file column for one target, fast on the common cases: numbers that
+    already are numbers pass through; repeated text (codes, street names) is converted
+    once."""
+
+    def __init__(self, target: Target, *, column_label: str, converter: str | None) -> None:
+        self.target = target
+        self.label = column_label
+        self.converter = converter
+        self._memo: dict[Any, Any] = {}
+        field = target.field
+        self._passthrough_int = isinstance(field, models.IntegerField) and not field.is_relation
+        self._passthrough_float = isinstance(field, models.DecimalField | models.FloatField)
+
+    def one(self, value: Any) -> Any:
+        if self.converter is None:
+            if self._passthrough_int and type(value) is int:
+                return value
+            if self._passthrough_float and type(value) is float:
+                return value  # PostgreSQL rounds it to the column's scale
+        try:
+            return self._memo[value]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable: convert without memo
+            return convert(value, self.target, column_label=self.label, converter=self.converter)
+        result = convert(value, self.target, column_label=self.label, converter=self.converter)
+        if len(self._memo) < 100_000:
+            self._memo[value] = result
+        return result

@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 import pytest
 import shapely
@@ -65,11 +66,14 @@ def write_shapefile(
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=None)
     if encoding.lower() not in ("utf-8", "utf8"):
         for column in frame.columns:
-            if frame[column].dtype == object and column != "geometry":
-                frame[column] = [
-                    encode(v, encoding).decode("latin1") if isinstance(v, str) else v
-                    for v in frame[column]
-                ]
+            if column != "geometry" and any(isinstance(v, str) for v in frame[column]):
+                frame[column] = pd.Series(
+                    [
+                        encode(v, encoding).decode("latin1") if isinstance(v, str) else v
+                        for v in frame[column]
+                    ],
+                    dtype=object,
+                )
         write_encoding = "latin1"
     else:
         write_encoding = "UTF-8"

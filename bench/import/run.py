@@ -1,0 +1,152 @@
+"""Importer throughput against ogr2ogr on one generated shapefile (same run, same machine).
+
+    .venv/bin/python bench/import/run.py [--parcels 200000]
+
+Prints features/s for ``ogr2ogr -f PostgreSQL`` (PG_USE_COPY, into a scratch table) and for
+``manage.py import_layer parcels`` (all checks on), their ratio, and the importer's peak
+resident memory. Target (issue 3): ratio ≥ 0.5, peak < 1.5 GB at 1,000,000 parcels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import shapely
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+PRJ = (
+    'PROJCS["VN_2000_TM3_105_30",GEOGCS["GCS_VN_2000",DATUM["D_Vietnam_2000",'
+    'SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],'
+    'UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],'
+    'PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],'
+    'PARAMETER["Central_Meridian",105.5],PARAMETER["Scale_Factor",0.9999],'
+    'PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]'
+)
+
+
+def generate(path: Path, count: int) -> None:
+    """Row-house lots (5 × 20 m) on a grid, numbered per 500-lot sheet, TCVN3-free UTF-8."""
+    side = int(np.ceil(np.sqrt(count / 4)))
+    i = np.arange(count)
+    x = 560_000 + (i % (side * 4)) * 5.5
+    y = 2_300_000 + (i // (side * 4)) * 21.0
+    geoms = shapely.box(x, y, x + 5, y + 20)
+    frame = gpd.GeoDataFrame(
+        {
+            "MaXa": np.full(count, "10540"),
+            "SoTo": (i // 500 + 1).astype("int32"),
+            "SoThua": (i % 500 + 1).astype("int32"),
+            "DienTich": np.full(count, 100.0),
+            "LOAIDAT": np.where(i % 7 == 0, "ONT+CLN", "ODT"),
+            "DiaChi": [f"Số {n % 200 + 1} đường Nguyễn Trãi" for n in i],
+        },
+        geometry=geoms,
+    )
+    pyogrio.write_dataframe(frame, path, encoding="UTF-8")
+    path.with_suffix(".prj").write_text(PRJ)
+    path.with_suffix(".cpg").write_text("UTF-8")
+
+
+def peak_children_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--parcels", type=int, default=200_000)
+    count = parser.parse_args().parcels
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis.settings")
+    import django
+
+    from gis.pgcluster import default_cluster, ensure_running
+
+    ensure_running()
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from layers.models import AdminUnit, LandParcel
+
+    AdminUnit.objects.get_or_create(
+        code="10540", defaults={"name": "Phường Tứ Minh", "level": "ward"}
+    )
+    LandParcel.objects.filter(commune__code="10540").delete()
+    cluster = default_cluster()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        shp = Path(tmp) / "bench_parcels.shp"
+        started = time.perf_counter()
+        generate(shp, count)
+        print(f"generated {count:,} parcels in {time.perf_counter() - started:.1f} s")
+
+        pg = f"PG:host={cluster.socket_dir} dbname=quyhoach user=quyhoach"
+        started = time.perf_counter()
+        subprocess.run(
+            [
+                "ogr2ogr",
+                "-f",
+                "PostgreSQL",
+                pg,
+                str(shp),
+                "-nln",
+                "bench_ogr2ogr",
+                "-overwrite",
+                "-lco",
+                "GEOMETRY_NAME=geom",
+                "-lco",
+                "SPATIAL_INDEX=NONE",
+                "-nlt",
+                "PROMOTE_TO_MULTI",
+                "--config",
+                "PG_USE_COPY",
+                "YES",
+            ],
+            check=True,
+        )
+        ogr_s = time.perf_counter() - started
+        subprocess.run(
+            [
+                "psql",
+                "-h",
+                str(cluster.socket_dir),
+                "-U",
+                "quyhoach",
+                "-d",
+                "quyhoach",
+                "-qc",
+                "DROP TABLE IF EXISTS bench_ogr2ogr",
+            ],
+            check=True,
+        )
+
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "manage.py", "import_layer", "parcels", str(shp), "-v", "0"],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        ours_s = time.perf_counter() - started
+        peak = peak_children_mb()
+
+    print(f"ogr2ogr (PG_USE_COPY):   {count / ogr_s:10,.0f} features/s  ({ogr_s:.1f} s)")
+    print(f"import_layer parcels:    {count / ours_s:10,.0f} features/s  ({ours_s:.1f} s)")
+    print(f"ratio importer/ogr2ogr:  {ogr_s / ours_s:.2f}   (target ≥ 0.5)")
+    print(f"peak RSS of a child:     {peak:,.0f} MB (max over ogr2ogr and the importer)")
+    LandParcel.objects.filter(commune__code="10540").delete()
+
+
+if __name__ == "__main__":
+    main()
