@@ -326,24 +326,19 @@ def _rows(
             include_srid=True,
         )
         raw_columns = {name: batch.column(name).to_pylist() for name in set(mapping.values())}
-        columns = [decoder.column(raw_columns[mapping[t.name]], mapping[t.name]) for t in fed]
-        for position, i in enumerate(kept):
-            n = offset + int(i) + 1
-            try:
-                values = [
-                    convert_(col[i])
-                    for convert_, col in zip((c.one for c in converters), columns, strict=True)
-                ]
-            except FeatureRejected as exc:
-                report.rejected[n] = str(exc)
-                continue
-            except ImportRejected as exc:
-                exc.feature = n
-                raise
-            if synthetic_plan:
-                # The zone's plan, looked up by name: --plan ID wins over the file's TenDoAn.
-                values.append(given_plan or values[plan_index])
-            yield (n, *values, wkb[position])
+        rejected: dict[int, str] = {}
+        columns = []
+        for target, converter in zip(fed, converters, strict=True):
+            values = decoder.column(raw_columns[mapping[target.name]], mapping[target.name])
+            columns.append(converter.column(values, kept, offset + 1, rejected))
+        if synthetic_plan:
+            # The zone's plan, looked up by name: --plan ID wins over the file's TenDoAn.
+            columns.append([given_plan] * len(kept) if given_plan else columns[plan_index])
+        numbers = (kept + offset + 1).tolist()
+        report.rejected.update(rejected)
+        for row in zip(numbers, *columns, wkb.tolist(), strict=True):
+            if row[0] not in rejected:
+                yield row
         offset += batch.num_rows
         report.read = offset
         report.run.progress_done = offset

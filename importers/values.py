@@ -206,3 +206,19 @@ class ColumnConverter:
         if len(self._memo) < 100_000:
             self._memo[value] = result
         return result
+
+    def column(self, values: list[Any], rows, first: int, rejected: dict[int, str]) -> list[Any]:
+        """Converted values of the rows kept (``rows``: indices into ``values``); feature
+        rejections go to ``rejected`` by feature number (``first`` numbers row 0)."""
+        out = []
+        one = self.one
+        for i in rows.tolist():
+            try:
+                out.append(one(values[i]))
+            except FeatureRejected as exc:
+                rejected[first + i] = str(exc)
+                out.append(None)
+            except ImportRejected as exc:
+                exc.feature = first + i
+                raise
+        return out
