@@ -135,3 +135,26 @@ def test_labels_render_vietnamese_diacritics(client, tmp_path):
     Path("/tmp/label_tile.png").write_bytes(png)
     dark = sum(1 for p in image.getdata() if p[3] > 200 and sum(p[:3]) < 200)
     assert dark > 30  # label glyphs
+
+
+def test_seed_tiles_fills_the_cache_for_the_area(client, tile_cache):
+    from django.core.management import call_command
+
+    LandParcelFactory(geom=square(X, Y, size=40))
+    lon, lat = to_wgs84(X + 20, Y + 20, 9209)
+    out = io.StringIO()
+    call_command(
+        "seed_tiles",
+        "--layer",
+        "parcels",
+        "--levels",
+        "15-16",
+        "--bbox",
+        f"{lon - 0.001},{lat - 0.001},{lon + 0.001},{lat + 0.001}",
+        "--concurrency",
+        "1",
+        stdout=out,
+    )
+    tx, ty, _px, _py = tile_of(lon, lat, 16)
+    assert (tile_cache / "parcels" / "16" / str(tx) / f"{ty}.png").exists()
+    assert "100.00%" in out.getvalue() or "100" in out.getvalue()

@@ -1,0 +1,74 @@
+"""Standard OGC clients against the live server: OWSLib (WMTS, WMS) and GDAL's WMTS driver."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+
+import pytest
+from owslib.wms import WebMapService
+from owslib.wmts import WebMapTileService
+from PIL import Image
+
+from tests.factories import LandParcelFactory, square
+from tiles import service
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+X, Y = 580_000.0, 2_314_000.0
+
+
+@pytest.fixture(autouse=True)
+def tile_cache(settings, tmp_path):
+    settings.TILE_CACHE_DIR = tmp_path / "tiles"
+    settings.ALLOWED_HOSTS = ["*"]
+    service.reset()
+    yield
+    service.reset()
+
+
+def test_owslib_reads_the_wmts_capabilities_and_fetches_a_tile(live_server):
+    LandParcelFactory(geom=square(X, Y, size=40))
+    wmts = WebMapTileService(f"{live_server.url}/tiles/wmts/1.0.0/WMTSCapabilities.xml")
+    assert {"parcels", "zoning", "basemap"} <= set(wmts.contents)
+    assert "webmercator" in wmts.tilematrixsets
+    tile = wmts.gettile(
+        layer="parcels",
+        tilematrixset="webmercator",
+        tilematrix="18",
+        row=115_490,
+        column=208_456,
+        format="image/png",
+    )
+    image = Image.open(io.BytesIO(tile.read())).convert("RGBA")
+    assert image.size == (256, 256)
+    # The parcel (ODT, #FFA0FF) is in this tile.
+    assert any(p[:3] == (0xFF, 0xA0, 0xFF) and p[3] > 150 for p in image.getdata())
+
+
+def test_owslib_renders_a_wms_getmap_in_vn2000(live_server):
+    LandParcelFactory(geom=square(X, Y, size=40))
+    wms = WebMapService(f"{live_server.url}/tiles/service", version="1.1.1")
+    assert "parcels" in wms.contents
+    response = wms.getmap(
+        layers=["parcels"],
+        srs="EPSG:9209",
+        bbox=(X - 20, Y - 20, X + 60, Y + 60),
+        size=(80, 80),
+        format="image/png",
+        transparent=True,
+    )
+    image = Image.open(io.BytesIO(response.read())).convert("RGBA")
+    assert image.getpixel((30, 50))[:3] == (0xFF, 0xA0, 0xFF)
+
+
+def test_gdal_opens_the_wmts(live_server):
+    result = subprocess.run(
+        ["gdalinfo", f"WMTS:{live_server.url}/tiles/wmts/1.0.0/WMTSCapabilities.xml,layer=parcels"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Driver: WMTS" in result.stdout
+    assert "3857" in result.stdout
