@@ -29,7 +29,7 @@ from importers.mapping import describe, resolve_mapping
 from importers.models import ImportRun
 from importers.projections import check_in_province, resolve_crs
 from importers.sources import Source, open_source
-from importers.values import ColumnConverter, FeatureRejected, Target
+from importers.values import ColumnConverter, Target
 from layers import registry
 from layers.events import layer_changed
 
