@@ -45,7 +45,8 @@ def catalogue(*, language: str) -> list[dict[str, Any]]:
                 "tiles": (
                     {
                         "wmts": f"/tiles/wmts/{spec.key}/webmercator/{{z}}/{{x}}/{{y}}.png",
-                        "tms": f"/tiles/tms/1.0.0/{spec.key}/webmercator/{{z}}/{{x}}/{{y}}.png",
+                        # TMS counts rows from the south: Leaflet reads {-y} as that.
+                        "tms": f"/tiles/tms/1.0.0/{spec.key}/webmercator/{{z}}/{{x}}/{{-y}}.png",
                         "wms_layer": spec.key,
                     }
                     if spec.raster
