@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("layers.urls")),
+    path("api/", include("planning.urls")),
     path("tiles/", include("tiles.urls")),
 ]
