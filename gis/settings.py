@@ -237,3 +237,6 @@ CACHES = {
         "LOCATION": os.environ.get("CACHE_DIR", str(VAR_DIR / "cache")),
     }
 }
+
+# Imported rasters (tiled GeoTIFFs in Web Mercator).
+RASTER_DIR = Path(os.environ.get("RASTER_DIR", VAR_DIR / "rasters")).resolve()

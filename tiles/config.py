@@ -15,6 +15,7 @@ from django.db import connection
 
 from layers import registry
 from tiles import basemap, styles
+from tiles.models import RasterLayer
 
 GRID = "webmercator"
 # Meta tiles: render 4 × 4 tiles at once with an 80-pixel buffer so labels and lines
@@ -52,6 +53,9 @@ def tile_layers() -> list[TileLayer]:
     for spec in registry.all_layers():
         if spec.raster:
             layers.append(TileLayer(spec.key, spec.title_vi, (spec.key,), cache_root / spec.key))
+    for raster in RasterLayer.objects.all():
+        key = f"raster_{raster.name}"
+        layers.append(TileLayer(key, raster.title, (key,), cache_root / key))
     return layers
 
 
@@ -62,6 +66,10 @@ def build(folder: Path | None = None) -> Path:
     db = database_settings()
     style_files = styles.write_styles(folder, db)
     style_files[basemap.KEY] = basemap.write_style(folder, db)
+    for raster in RasterLayer.objects.all():
+        path = folder / f"raster_{raster.name}.xml"
+        path.write_text(styles.raster_xml(raster.path), encoding="utf-8")
+        style_files[f"raster_{raster.name}"] = path
     styles.write_hatch(folder)
     document = mapproxy_document(style_files)
     path = folder / "mapproxy.yaml"

@@ -265,6 +265,18 @@ def write_styles(folder: Path, db: dict[str, object]) -> dict[str, Path]:
     return files
 
 
+def raster_xml(path: str) -> str:
+    """A Mapnik map drawing one tiled GeoTIFF already in Web Mercator."""
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<Map srs="epsg:3857">'
+        '<Style name="raster"><Rule><RasterSymbolizer scaling="bilinear"/></Rule></Style>'
+        '<Layer name="raster" srs="epsg:3857"><StyleName>raster</StyleName><Datasource>'
+        '<Parameter name="type">gdal</Parameter>'
+        f'<Parameter name="file">{escape(path)}</Parameter>'
+        "</Datasource></Layer></Map>\n"
+    )
+
+
 def write_hatch(folder: Path) -> Path:
     """The diagonal hatch environmental zones are filled with (a 16-pixel repeating tile)."""
     from PIL import Image, ImageDraw
