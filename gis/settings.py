@@ -139,7 +139,7 @@ def _databases() -> dict[str, dict[str, object]]:
             "CONN_MAX_AGE": 60,
             # Reconnect by itself after the database restarts.
             "CONN_HEALTH_CHECKS": True,
-            "TEST": {"NAME": "test_quyhoach"},
+            "TEST": {"NAME": os.environ.get("QUYHOACH_TEST_DB", "test_quyhoach")},
         }
     }
 

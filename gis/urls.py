@@ -13,4 +13,5 @@ urlpatterns = [
     path("api/", include("layers.urls")),
     path("api/", include("planning.urls")),
     path("tiles/", include("tiles.urls")),
+    path("", include("webmap.urls")),
 ]

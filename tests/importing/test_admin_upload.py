@@ -11,7 +11,7 @@ from importers.models import ImportRun
 from layers.models import LandParcel
 from tests.importing.conftest import parcel_rows, write_shapefile, zip_folder
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_staff_upload_a_zip_and_follow_it_to_the_report(client, ward, tmp_path, settings):

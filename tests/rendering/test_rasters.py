@@ -16,7 +16,7 @@ from gis.crs import to_wgs84
 from tiles import service
 from tiles.models import RasterLayer
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 X, Y = 580_000.0, 2_314_000.0
 
 

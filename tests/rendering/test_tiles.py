@@ -21,7 +21,7 @@ from tests.factories import (
 )
 from tiles import service
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 X, Y = 580_000.0, 2_314_000.0
 
 

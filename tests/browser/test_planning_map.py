@@ -1,0 +1,79 @@
+"""The public planning map in headless Chromium: tiles paint, a click shows the report,
+nothing is fetched from outside 127.0.0.1, no console errors."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from gis.crs import to_wgs84
+from tests.factories import LandParcelFactory, PlanFactory, ZoningAreaFactory, square
+from tiles import service
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+X, Y = 580_000.0, 2_314_000.0
+
+
+@pytest.fixture(autouse=True)
+def tiles(settings, tmp_path):
+    settings.TILE_CACHE_DIR = tmp_path / "tiles"
+    service.reset()
+    yield
+    service.reset()
+
+
+@pytest.fixture
+def demo_parcel():
+    parcel = LandParcelFactory(geom=square(X, Y, size=40), area_m2="1600.0", sheet=12, number=345)
+    plan = PlanFactory()
+    ZoningAreaFactory(
+        plan=plan, zone_code="A1", max_coverage=0.7, geom=square(X - 200, Y - 200, 220)
+    )
+    ZoningAreaFactory(plan=plan, zone_code="A2", geom=square(X + 20, Y - 200, 300))
+    return parcel
+
+
+def open_map_at(page, live_server, lon, lat, zoom=18):
+    page.goto(f"{live_server.url}/")
+    page.wait_for_function("window.quyhoach && window.quyhoach.map")
+    page.evaluate(f"window.quyhoach.map.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
+    page.wait_for_load_state("networkidle")
+
+
+def test_tiles_paint_and_a_click_shows_the_planning_report(page, live_server, demo_parcel):
+    lon, lat = to_wgs84(X + 10, Y + 20, 9209)
+    open_map_at(page, live_server, lon, lat)
+    shot = Image.open(io.BytesIO(page.locator("#map").screenshot())).convert("RGB")
+    assert len(set(shot.getdata())) > 5  # not a blank map
+    assert any(
+        p == (0xFF, 0xA0, 0xFF) or (p[0] > 240 and 150 < p[1] < 200 and p[2] > 240)
+        for p in shot.getdata()
+    )  # the parcel's ODT colour
+    point = page.evaluate(f"window.quyhoach.map.latLngToContainerPoint([{lat}, {lon}])")
+    page.locator("#map").click(position={"x": point["x"], "y": point["y"]})
+    report = page.get_by_role("complementary", name="Báo cáo quy hoạch")
+    report.locator("dd", has_text="A2 (").wait_for()
+    text = report.inner_text()
+    assert "345" in text and "12" in text
+    assert "1.600" in text or "1600" in text  # legal area, Vietnamese number format
+    assert "A1" in text and "A2" in text
+    assert "50%" in text  # each zone holds half of the parcel
+    page.screenshot(path="/tmp/planning_map.png")
+    assert page.console_errors == []
+    assert page.foreign_requests == []
+
+
+def test_the_map_works_on_a_phone(browser, live_server, demo_parcel, settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/")
+    page.wait_for_function("window.quyhoach && window.quyhoach.map")
+    box = page.locator("#map").bounding_box()
+    assert box["width"] >= 380 and box["height"] > 300
+    assert page.get_by_role("navigation").is_visible()
+    context.close()

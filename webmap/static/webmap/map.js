@@ -1,0 +1,163 @@
+// The public planning map: base map and layers from the catalogue, click for the report.
+const config = JSON.parse(document.getElementById("map-config").textContent);
+const t = config.labels;
+
+const map = L.map("map", { zoomControl: true }).setView(config.center, config.zoom);
+L.control.scale({ imperial: false }).addTo(map);
+
+const layers = {};
+
+function legendList(entries) {
+  const list = document.createElement("ul");
+  list.className = "legend";
+  for (const entry of entries) {
+    const item = document.createElement("li");
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.style.background = entry.fill || "transparent";
+    swatch.style.borderColor = entry.stroke || "#555";
+    item.append(swatch, document.createTextNode(entry.label));
+    list.append(item);
+  }
+  return list;
+}
+
+function addLayerControl(parent, layer) {
+  const box = document.createElement("div");
+  box.className = "layer";
+  const id = `layer-${layer.key}`;
+  const check = Object.assign(document.createElement("input"), { type: "checkbox", id, checked: layer.visible });
+  const label = Object.assign(document.createElement("label"), { htmlFor: id, textContent: layer.title });
+  const opacity = Object.assign(document.createElement("input"), {
+    type: "range", min: 0, max: 1, step: 0.05, value: 1,
+  });
+  opacity.setAttribute("aria-label", `${t.opacity}: ${layer.title}`);
+  const tiles = L.tileLayer(layer.tiles.wmts, { minZoom: 8, maxZoom: 20, maxNativeZoom: 20 });
+  layers[layer.key] = tiles;
+  if (layer.visible) tiles.addTo(map);
+  check.addEventListener("change", () => (check.checked ? tiles.addTo(map) : tiles.remove()));
+  opacity.addEventListener("input", () => tiles.setOpacity(Number(opacity.value)));
+  box.append(check, label, opacity, legendList(layer.legend));
+  parent.append(box);
+}
+
+async function buildLayerTree() {
+  const tree = document.getElementById("layer-tree");
+  const heading = Object.assign(document.createElement("h2"), { textContent: t.layers });
+  tree.append(heading);
+  L.tileLayer("/tiles/wmts/basemap/webmercator/{z}/{x}/{y}.png", { maxZoom: 20 }).addTo(map);
+  const response = await fetch("/api/layers/", { headers: { Accept: "application/json" } });
+  const catalogue = await response.json();
+  const groups = new Map();
+  for (const layer of catalogue.layers) {
+    if (!layer.tiles) continue;
+    if (!groups.has(layer.group.key)) {
+      const section = document.createElement("section");
+      section.className = "group";
+      section.append(Object.assign(document.createElement("h3"), { textContent: layer.group.title }));
+      tree.append(section);
+      groups.set(layer.group.key, section);
+    }
+    addLayerControl(groups.get(layer.group.key), layer);
+  }
+}
+
+function fmt(value, digits = 1) {
+  return value === null || value === undefined ? "—" : Number(value).toLocaleString(document.documentElement.lang, { maximumFractionDigits: digits });
+}
+
+function row(dl, term, value) {
+  dl.append(Object.assign(document.createElement("dt"), { textContent: term }));
+  dl.append(Object.assign(document.createElement("dd"), { textContent: value }));
+}
+
+function renderReport(data) {
+  const panel = document.getElementById("report");
+  panel.replaceChildren();
+  panel.className = "panel report";
+  const close = Object.assign(document.createElement("button"), { className: "close", textContent: "×" });
+  close.setAttribute("aria-label", t.close);
+  close.addEventListener("click", () => { panel.hidden = true; map.invalidateSize(); });
+  const p = data.parcel;
+  const title = Object.assign(document.createElement("h2"), {
+    textContent: `${t.parcel}: ${p.commune.name} — ${t.sheet} ${p.sheet}, ${t.number} ${p.number}`,
+  });
+  const dl = document.createElement("dl");
+  row(dl, t.legal_area, `${fmt(p.area_m2)} m²`);
+  row(dl, t.land_use, `${p.land_use_codes} — ${p.land_use.name}`);
+  panel.append(close, title, dl);
+
+  panel.append(Object.assign(document.createElement("h2"), { textContent: t.zoning }));
+  if (data.zoning.length === 0) {
+    panel.append(Object.assign(document.createElement("p"), { textContent: t.no_zoning }));
+  } else {
+    const bar = document.createElement("div");
+    bar.className = "sharebar";
+    bar.setAttribute("role", "img");
+    bar.setAttribute("aria-label", data.zoning.map((z) => `${z.zone}: ${Math.round(z.share * 100)}%`).join(", "));
+    panel.append(bar);
+    const palette = ["#0b4f6c", "#f4a259", "#5b8e7d", "#bc4b51", "#8cb369"];
+    data.zoning.forEach((zone, index) => {
+      const part = document.createElement("span");
+      part.style.width = `${zone.share * 100}%`;
+      part.style.background = palette[index % palette.length];
+      bar.append(part);
+      const box = document.createElement("div");
+      box.className = "zone";
+      const zdl = document.createElement("dl");
+      row(zdl, t.zone, `${zone.zone} (${zone.land_use.code} — ${zone.land_use.name})`);
+      row(zdl, t.area, `${fmt(zone.area_m2)} m² — ${fmt(zone.share * 100, 0)}% ${t.share}`);
+      row(zdl, t.coverage, zone.max_coverage === null ? "—" : `${fmt(zone.max_coverage * 100, 0)}%`);
+      row(zdl, t.floors, fmt(zone.max_floors, 0));
+      row(zdl, t.height, zone.max_height_m === null ? "—" : `${fmt(zone.max_height_m)} m`);
+      row(zdl, t.far, fmt(zone.max_far, 2));
+      row(zdl, t.decision, `${zone.plan.decision} (${zone.plan.approved_on || "—"})`);
+      box.append(zdl);
+      panel.append(box);
+    });
+  }
+  panel.append(Object.assign(document.createElement("h2"), { textContent: t.red_line }));
+  panel.append(Object.assign(document.createElement("p"), {
+    textContent: data.red_line.affected ? `${t.red_line_cut}: ${fmt(data.red_line.area_m2)} m²` : t.not_affected,
+  }));
+  panel.append(Object.assign(document.createElement("h2"), { textContent: t.constraints }));
+  if (data.constraints.length === 0) {
+    panel.append(Object.assign(document.createElement("p"), { textContent: t.none }));
+  } else {
+    const list = document.createElement("ul");
+    for (const c of data.constraints) {
+      const item = document.createElement("li");
+      item.textContent = `${c.name}: ${fmt(c.area_m2)} m²${c.no_build ? ` (${t.no_build})` : ""}`;
+      list.append(item);
+    }
+    panel.append(list);
+  }
+  panel.hidden = false;
+  map.invalidateSize();
+}
+
+let highlight = null;
+map.on("click", async (event) => {
+  const panel = document.getElementById("report");
+  panel.hidden = false;
+  panel.className = "panel report";
+  panel.textContent = t.loading;
+  const { lat, lng } = event.latlng;
+  const response = await fetch(`/api/planning-report/?lon=${lng.toFixed(7)}&lat=${lat.toFixed(7)}`, {
+    headers: { Accept: "application/json" },
+  });
+  if (response.status === 404) {
+    panel.textContent = t.no_parcel;
+    return;
+  }
+  if (!response.ok) {
+    panel.textContent = t.error;
+    return;
+  }
+  renderReport(await response.json());
+  if (highlight) highlight.remove();
+  highlight = L.circleMarker(event.latlng, { radius: 6, color: "#e31a1c" }).addTo(map);
+});
+
+buildLayerTree();
+window.quyhoach = { map }; // for tests and the browser console

@@ -1,0 +1,47 @@
+"""Pages: the public planning map."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
+def planning_map(request: HttpRequest) -> HttpResponse:
+    lon, lat, zoom = settings.MAP_DEFAULT_VIEW
+    labels = {
+        "layers": _("Layers"),
+        "opacity": _("Opacity"),
+        "basemap": _("Base map"),
+        "report": _("Planning report"),
+        "loading": _("Loading…"),
+        "no_parcel": _("No parcel here."),
+        "error": _("The report could not be loaded."),
+        "parcel": _("Parcel"),
+        "sheet": _("Map sheet"),
+        "number": _("Parcel number"),
+        "legal_area": _("Legal area"),
+        "land_use": _("Land use"),
+        "zoning": _("Approved zoning"),
+        "no_zoning": _("No approved zoning covers this parcel."),
+        "zone": _("Zone"),
+        "area": _("Area in the zone"),
+        "share": _("share of the parcel"),
+        "coverage": _("Max building coverage"),
+        "floors": _("Max floors"),
+        "height": _("Max height"),
+        "far": _("Max land-use coefficient"),
+        "red_line": _("Red line"),
+        "red_line_cut": _("Area inside the planned road"),
+        "not_affected": _("Not affected"),
+        "constraints": _("Environmental constraints"),
+        "none": _("None"),
+        "no_build": _("building prohibited"),
+        "decision": _("Decision"),
+        "close": _("Close"),
+    }
+    context = {
+        "map_config": {"center": [lat, lon], "zoom": zoom, "labels": labels},
+    }
+    return render(request, "webmap/map.html", context)
