@@ -3,7 +3,9 @@
 MapProxy 7's own ``mapnik`` source targets the Mapnik 3 API (``+init=`` SRS strings,
 ``Image.tostring``, attributes set on ``mapnik.Map``). Registered through MapProxy's plugin
 hook (``register_source_configuration``). Each thread of each process keeps its own
-``mapnik.Map`` per style file (a Map is not thread-safe; nothing is shared across fork).
+``mapnik.Map`` per style file (a Map is not thread-safe). Mapnik's PostGIS connection
+pool is process-global and survives fork with its sockets: fork workers before the first
+render (gunicorn without ``--preload``; seed from a process that has not rendered).
 """
 
 from __future__ import annotations
