@@ -1,9 +1,12 @@
 """Tile routes: vector tiles (``/tiles/mvt/…``) and the MapProxy services."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from tiles import views
+from tiles import mvt_views, views
 
 urlpatterns = [
+    path("mvt/<str:layer>/<str:z>/<str:x>/<str:y>.pbf", mvt_views.vector_tile, name="mvt"),
+    # Before MapProxy's catch-all: every other path under mvt is ours too (a JSON 404).
+    re_path(r"^mvt(?:/(?P<rest>.*))?$", mvt_views.not_found),
     path("<path:path>", views.mapproxy, name="mapproxy"),
 ]
