@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 
 from importers.models import ImportRun
 from layers.models import LandParcel
-from tests.importing.conftest import parcel_rows, write_shapefile, zip_folder
+from tests.importers.conftest import parcel_rows, write_shapefile, zip_folder
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

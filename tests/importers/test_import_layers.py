@@ -11,7 +11,7 @@ import shapely
 from importers.services import ImportOptions, run_import
 from layers.models import ConstructionPermit, EnvironmentZone, MonitoringStation, RedLine, Road
 from planning.models import Plan, ZoningArea
-from tests.importing.conftest import X0, Y0, lot, write_shapefile
+from tests.importers.conftest import X0, Y0, lot, write_shapefile
 
 pytestmark = pytest.mark.django_db
 
@@ -227,7 +227,7 @@ def test_a_geopackage_layer_can_be_chosen(tmp_path, ward):
     import pyogrio
 
     from layers.models import LandParcel
-    from tests.importing.conftest import parcel_rows
+    from tests.importers.conftest import parcel_rows
 
     path = tmp_path / "thua.gpkg"
     frame = gpd.GeoDataFrame(parcel_rows(2), geometry="geometry", crs=9209)

@@ -14,7 +14,7 @@ import shapely.ops
 
 from importers.services import ImportOptions, run_import
 from layers.models import LandParcel
-from tests.importing.conftest import X0, Y0, lot, parcel_rows, write_shapefile, zip_folder
+from tests.importers.conftest import X0, Y0, lot, parcel_rows, write_shapefile, zip_folder
 
 pytestmark = pytest.mark.django_db
 

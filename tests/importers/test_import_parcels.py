@@ -10,7 +10,7 @@ from importers.models import ImportRun
 from importers.services import ImportOptions, run_import
 from layers.events import listen
 from layers.models import LandParcel, ParcelHolder
-from tests.importing.conftest import X0, Y0, parcel_rows, write_shapefile, zip_folder
+from tests.importers.conftest import X0, Y0, parcel_rows, write_shapefile, zip_folder
 
 pytestmark = pytest.mark.django_db
 
