@@ -162,11 +162,10 @@ def test_translations_keep_the_placeholders_and_are_nfc():
 # --- (b) the compiled catalogue is current ----------------------------------------------
 
 
-def test_the_mo_file_exists_and_is_not_older_than_the_po():
+def test_the_mo_file_exists():
+    # Not compared by mtime: a fresh clone gives both files arbitrary times. The next test
+    # compares their contents.
     assert MO_PATH.exists(), f"{MO_PATH} is missing: run manage.py compilemessages -l vi"
-    assert MO_PATH.stat().st_mtime >= PO_PATH.stat().st_mtime, (
-        f"{MO_PATH.name} is older than {PO_PATH.name}: run manage.py compilemessages -l vi"
-    )
 
 
 def test_the_mo_file_holds_the_translations_of_the_po():
