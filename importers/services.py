@@ -9,6 +9,7 @@ coordinates are checked against the province and reprojected to ``GIS_SRID`` wit
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,11 +175,15 @@ def _import(spec, source: Source, options: ImportOptions, report: ImportReport, 
                 total,
                 _plan_name(options),
             )
+            started = time.perf_counter()
             stager.copy(cursor, rows)
+            logger.info("read and staged in %.1f s", time.perf_counter() - started)
+            started = time.perf_counter()
             _check_duplicates(cursor, stager, spec)
             _resolve_plan(cursor, spec, targets, options)
             _reject_unresolved(cursor, stager, report)
             counts = _upsert(cursor, spec, stager, targets)
+            logger.info("checked and upserted in %.1f s", time.perf_counter() - started)
         report.created, report.updated, report.unchanged = (
             counts.created,
             counts.updated,
