@@ -67,6 +67,11 @@ migrate: db
 	@$(PY) manage.py migrate --no-input -v 0
 
 demo: migrate
+	@if [ ! -f var/.demo-loaded ]; then \
+		$(PY) manage.py load_demo -v 0 && \
+		$(PY) manage.py seed_tiles --layer basemap --layer parcels --layer zoning --levels 12-16 >/dev/null && \
+		touch var/.demo-loaded; \
+	fi
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py create_demo_users
 	@echo "Serving on http://$(HOST):$(PORT)/"
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py runserver --noreload $(HOST):$(PORT)

@@ -51,12 +51,27 @@ def resolve_mapping(
     mapping: dict[str, str] = {}
     for target, aliases in importer.aliases.items():
         for alias in aliases:
-            for candidate in (alias.lower(), alias.lower()[:DBF_NAME_LENGTH]):
-                if candidate in by_lower:
-                    mapping[target] = by_lower[candidate]
-                    break
-            if target in mapping:
+            if alias.lower() in by_lower:
+                mapping[target] = by_lower[alias.lower()]
                 break
+    # dBase cut long names to 10 characters: SoHieuToBanDo and SoHieuToBanDoCu both arrive
+    # as SoHieuToBa. A cut column goes to the target whose alias lost least (the shorter).
+    used = {column: importer.aliases[target] for target, column in mapping.items()}
+    candidates = sorted(
+        (len(alias), order, target, alias.lower()[:DBF_NAME_LENGTH])
+        for order, (target, aliases) in enumerate(importer.aliases.items())
+        if target not in mapping
+        for alias in aliases
+        if len(alias) > DBF_NAME_LENGTH
+    )
+    for _length, _order, target, cut in candidates:
+        column = by_lower.get(cut)
+        # A column feeds two targets only when they declare the same aliases on purpose
+        # (land_use_codes and land_use read one column).
+        free = column not in used or used[column] == importer.aliases[target]
+        if column and free and target not in mapping:
+            mapping[target] = column
+            used[column] = importer.aliases[target]
     if option:
         explicit = _load_mapping_file(option)
         unknown_targets = sorted(set(explicit) - set(importer.aliases))

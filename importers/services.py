@@ -177,13 +177,13 @@ def _import(spec, source: Source, options: ImportOptions, report: ImportReport, 
             )
             started = time.perf_counter()
             stager.copy(cursor, rows)
-            logger.info("read and staged in %.1f s", time.perf_counter() - started)
+            logger.debug("read and staged in %.1f s", time.perf_counter() - started)
             started = time.perf_counter()
             _check_duplicates(cursor, stager, spec)
             _resolve_plan(cursor, spec, targets, options)
             _reject_unresolved(cursor, stager, report)
             counts = _upsert(cursor, spec, stager, targets)
-            logger.info("checked and upserted in %.1f s", time.perf_counter() - started)
+            logger.debug("checked and upserted in %.1f s", time.perf_counter() - started)
         report.created, report.updated, report.unchanged = (
             counts.created,
             counts.updated,

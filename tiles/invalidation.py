@@ -87,7 +87,7 @@ def caches_drawing(layer_key: str) -> list[Path]:
 def invalidate(layer_key: str, extent: Extent, srid: int) -> int:
     extent_3857 = to_web_mercator(extent, srid)
     removed = sum(remove_tiles(cache_dir, extent_3857) for cache_dir in caches_drawing(layer_key))
-    logger.info("invalidated %d cached tiles of %s", removed, layer_key)
+    logger.debug("invalidated %d cached tiles of %s", removed, layer_key)
     return removed
 
 

@@ -14,6 +14,21 @@ from tiles import config, service
 DEFAULT_LEVELS = (10, 16)
 
 
+def data_extent() -> tuple[float, float, float, float]:
+    """Where there is data to draw: the communes' extent in WGS 84, else the province."""
+    from django.contrib.gis.db.models import Extent
+    from django.contrib.gis.geos import Polygon
+
+    from layers.models import AdminUnit
+
+    box = AdminUnit.objects.filter(geom__isnull=False).aggregate(box=Extent("geom"))["box"]
+    if box is None:
+        return settings.PROVINCE_BBOX
+    polygon = Polygon.from_bbox(box)
+    polygon.srid = settings.GIS_SRID
+    return polygon.transform(4326, clone=True).extent
+
+
 def seed(
     *,
     layers: list[str] | None = None,
@@ -22,8 +37,8 @@ def seed(
     concurrency: int = 2,
     out=sys.stdout,
 ) -> None:
-    """Seed the caches of ``layers`` (all by default) inside ``bbox`` (WGS 84 lon/lat; the
-    province by default) from level ``levels[0]`` to ``levels[1]``."""
+    """Seed the caches of ``layers`` (all by default) inside ``bbox`` (WGS 84 lon/lat; where
+    the communes are by default) from level ``levels[0]`` to ``levels[1]``."""
     from mapproxy.config.loader import load_configuration
     from mapproxy.seed.config import load_seed_tasks_conf
     from mapproxy.seed.seeder import seed as run_seed
@@ -42,9 +57,7 @@ def seed(
     seed_yaml.write_text(
         yaml.safe_dump(
             {
-                "coverages": {
-                    "area": {"bbox": list(bbox or settings.PROVINCE_BBOX), "srs": "EPSG:4326"}
-                },
+                "coverages": {"area": {"bbox": list(bbox or data_extent()), "srs": "EPSG:4326"}},
                 "seeds": {
                     "quyhoach": {
                         "caches": [f"{name}_cache" for name in chosen],

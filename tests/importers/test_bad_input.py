@@ -190,3 +190,16 @@ def test_a_zip_with_two_shapefiles_is_refused(existing, tmp_path):
     write_shapefile(folder, parcel_rows(2), name="a")
     write_shapefile(folder, parcel_rows(2), name="b")
     assert "exactly one" in refused(zip_folder(folder, tmp_path / "two.zip"), existing)
+
+
+def test_cut_dbase_names_map_to_one_field_each(existing, tmp_path):
+    """SoHieuToBanDo and SoHieuToBanDoCu both arrive as SoHieuToBa: it is the sheet."""
+    from importers.mapping import resolve_mapping
+    from layers import registry
+
+    mapping = resolve_mapping(
+        registry.get("parcels").importer,
+        ["MaXa", "SoHieuToBa", "SoThuTuThu", "DienTich", "KyHieuMucD"],
+    )
+    assert mapping["sheet"] == "SoHieuToBa" and mapping["number"] == "SoThuTuThu"
+    assert "old_sheet" not in mapping and "old_number" not in mapping
