@@ -15,10 +15,15 @@ from django.contrib.gis.db.models.functions import Area, Intersection
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import connection
 from django.db.models import Q
+from django.utils.translation import get_language
 
 from gis.crs import WGS84
 from layers.models import EnvironmentZone, LandParcel, RedLine
 from planning.models import Plan, ZoningArea
+
+
+def _name(land_use) -> str:
+    return land_use.name_en if (get_language() or "vi").startswith("en") else land_use.name_vi
 
 
 def _float(value: Any) -> float | None:
@@ -87,7 +92,7 @@ def planning_report(*, parcel: LandParcel, on: datetime.date | None = None) -> d
                     else None,
                 },
                 "zone": zone.zone_code,
-                "land_use": {"code": zone.land_use.code, "name": zone.land_use.name_vi},
+                "land_use": {"code": zone.land_use.code, "name": _name(zone.land_use)},
                 "area_m2": round(overlap, 1),
                 "share": round(overlap / geometric_area, 4) if geometric_area else None,
                 "max_coverage": _float(zone.max_coverage),
@@ -123,7 +128,7 @@ def planning_report(*, parcel: LandParcel, on: datetime.date | None = None) -> d
             "sheet": parcel.sheet,
             "number": parcel.number,
             "area_m2": float(parcel.area_m2),
-            "land_use": {"code": parcel.land_use.code, "name": parcel.land_use.name_vi},
+            "land_use": {"code": parcel.land_use.code, "name": _name(parcel.land_use)},
             "land_use_codes": parcel.land_use_codes,
             "address": parcel.address,
         },

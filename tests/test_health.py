@@ -21,3 +21,13 @@ def test_an_unwritable_tile_cache_answers_503(client, settings, tmp_path):
     assert response.status_code == 503
     assert response.json()["tiles"] != "ok"
     assert response.json()["db"] == "ok"
+
+
+def test_pages_speak_vietnamese_even_to_an_english_browser(client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Bản đồ quy hoạch" in page
+
+
+def test_the_language_switch_turns_pages_english(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Planning map" in client.get("/").content.decode()

@@ -42,7 +42,11 @@ def test_parcels_arrive_in_tcvn3_without_a_cpg_and_do_not_overlap(tmp_path):
     geoms = table.geometry.values
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="overlaps")
-    overlaps = [shapely.intersection(geoms[a], geoms[b]).area for a, b in zip(left, right) if a < b]
+    overlaps = [
+        shapely.intersection(geoms[a], geoms[b]).area
+        for a, b in zip(left, right, strict=True)
+        if a < b
+    ]
     assert all(area < 0.01 for area in overlaps)
     keys = list(zip(table["MaXa"], table["SoHieuToBa"], table["SoThuTuThu"], strict=True))
     assert len(keys) == len(set(keys))
@@ -58,8 +62,14 @@ def test_load_demo_loads_every_layer_through_import_layer(tmp_path, client):
     runs = ImportRun.objects.all()
     assert {run.status for run in runs} == {"succeeded"}
     assert {run.layer for run in runs} >= {
-        "communes", "roads", "red_lines", "environment_zones", "monitoring_stations",
-        "parcels", "zoning", "permits",
+        "communes",
+        "roads",
+        "red_lines",
+        "environment_zones",
+        "monitoring_stations",
+        "parcels",
+        "zoning",
+        "permits",
     }
     assert runs.get(layer="parcels").encoding == "tcvn3"
     assert LandParcel.objects.count() >= 1_500
