@@ -1,6 +1,8 @@
 // The public planning map: base map and layers from the catalogue, click for the report.
 const config = JSON.parse(document.getElementById("map-config").textContent);
 const t = config.labels;
+// The API answers in the page's language, not the browser's.
+const apiHeaders = { Accept: "application/json", "Accept-Language": document.documentElement.lang };
 
 const map = L.map("map", { zoomControl: true }).setView(config.center, config.zoom);
 L.control.scale({ imperial: false }).addTo(map);
@@ -46,7 +48,7 @@ async function buildLayerTree() {
   const heading = Object.assign(document.createElement("h2"), { textContent: t.layers });
   tree.append(heading);
   L.tileLayer("/tiles/wmts/basemap/webmercator/{z}/{x}/{y}.png", { maxZoom: 20 }).addTo(map);
-  const response = await fetch("/api/layers/", { headers: { Accept: "application/json" } });
+  const response = await fetch("/api/layers/", { headers: apiHeaders });
   const catalogue = await response.json();
   const groups = new Map();
   for (const layer of catalogue.layers) {
@@ -144,7 +146,7 @@ map.on("click", async (event) => {
   panel.textContent = t.loading;
   const { lat, lng } = event.latlng;
   const response = await fetch(`/api/planning-report/?lon=${lng.toFixed(7)}&lat=${lat.toFixed(7)}`, {
-    headers: { Accept: "application/json" },
+    headers: apiHeaders,
   });
   if (response.status === 404) {
     panel.textContent = t.no_parcel;
