@@ -18,12 +18,12 @@ SYSDEPS_STAMP := var/.sysdeps-$(shell echo $(APT_PACKAGES) | md5sum | cut -c1-8)
 VENV_STAMP := $(VENV)/.installed
 VENDOR_STAMP := webmap/static/vendor/.installed
 
-.PHONY: help install sysdeps venv vendor db migrate demo test lint fmt messages clean-db
+.PHONY: help install sysdeps venv vendor db migrate demo test lint fmt messages bench clean-db
 
 help:
 	@echo "make demo   install, start PostGIS, migrate, load the demo and serve on http://$(HOST):$(PORT)"
 	@echo "make test   install, then run the whole test suite"
-	@echo "make lint | fmt | messages"
+	@echo "make lint | fmt | messages | bench"
 
 install: sysdeps venv vendor
 
@@ -91,6 +91,12 @@ fmt: venv
 messages: venv
 	@$(PY) manage.py makemessages -l vi -l en --ignore=.venv --ignore=node_modules
 	@$(PY) manage.py compilemessages --ignore=.venv
+
+bench: migrate
+	@command -v wrk >/dev/null && command -v nginx >/dev/null || \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk nginx >/dev/null
+	@$(PY) bench/import/run.py
+	@$(PY) bench/tiles/run.py
 
 clean-db:
 	@$(PY) -m gis.pgcluster stop || true

@@ -53,7 +53,10 @@ class Cluster:
 
     def settings(self) -> dict[str, str]:
         """Django DATABASES entry parts for this cluster."""
-        return {"HOST": str(self.socket_dir), "NAME": DB_NAME, "USER": DB_USER}
+        # QUYHOACH_DB_NAME: another database on the same cluster (a child process of the
+        # test run uses the test database this way).
+        name = os.environ.get("QUYHOACH_DB_NAME", DB_NAME)
+        return {"HOST": str(self.socket_dir), "NAME": name, "USER": DB_USER}
 
 
 def default_cluster() -> Cluster:

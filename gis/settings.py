@@ -5,6 +5,7 @@ One file, typed helpers, safe defaults for production when ``DEBUG`` is off.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -70,6 +71,12 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 # 9209 = VN-2000 / TM-3 105-30 (Hải Dương, Circular 25/2014/TT-BTNMT Appendix 02).
 GIS_SRID = envint("GIS_SRID", 9209)
 TILE_CACHE_DIR = Path(os.environ.get("TILE_CACHE_DIR", VAR_DIR / "tiles")).resolve()
+# MapProxy cache backend for every layer: "file" (default, with precise invalidation),
+# or "geopackage", "redis", "s3" for a scaled deployment; TILE_CACHE_OPTIONS is JSON merged
+# into each layer's cache block, e.g. {"host": "redis.internal", "port": 6379} or
+# {"bucket_name": "tiles", "endpoint_url": "https://s3.example"} (docs/tiles.md).
+TILE_CACHE_TYPE = os.environ.get("TILE_CACHE_TYPE", "file")
+TILE_CACHE_OPTIONS = json.loads(os.environ.get("TILE_CACHE_OPTIONS", "{}") or "{}")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media")).resolve()
 MEDIA_URL = "/media/"
 

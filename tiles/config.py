@@ -80,6 +80,30 @@ def build(folder: Path | None = None) -> Path:
     return path
 
 
+def cache_block(layer: TileLayer) -> dict[str, Any]:
+    """The layer's MapProxy cache: files by default, or the backend TILE_CACHE_TYPE names."""
+    kind = settings.TILE_CACHE_TYPE
+    if kind == "file":
+        block: dict[str, Any] = {
+            "type": "file",
+            "directory_layout": "tms",
+            "directory": str(layer.cache_dir),
+        }
+    elif kind == "geopackage":
+        block = {
+            "type": "geopackage",
+            "filename": str(layer.cache_dir) + ".gpkg",
+            "table_name": layer.name,
+        }
+    elif kind == "redis":
+        block = {"type": "redis", "prefix": f"{layer.name}:", "default_ttl": 0}
+    elif kind == "s3":
+        block = {"type": "s3", "directory": f"/{layer.name}", "directory_layout": "tms"}
+    else:
+        raise ValueError(f"TILE_CACHE_TYPE must be file, geopackage, redis or s3, not {kind!r}")
+    return {**block, **settings.TILE_CACHE_OPTIONS}
+
+
 def mapproxy_document(style_files: dict[str, Path]) -> dict[str, Any]:
     cache_root = Path(settings.TILE_CACHE_DIR)
     sources, caches, layers = {}, {}, []
@@ -95,7 +119,7 @@ def mapproxy_document(style_files: dict[str, Path]) -> dict[str, Any]:
             "format": "image/png",
             "meta_size": list(META_SIZE),
             "meta_buffer": META_BUFFER,
-            "cache": {"type": "file", "directory_layout": "tms", "directory": str(layer.cache_dir)},
+            "cache": cache_block(layer),
         }
         layers.append(
             {"name": layer.name, "title": layer.title, "sources": [f"{layer.name}_cache"]}

@@ -8,6 +8,8 @@ import logging
 import math
 from pathlib import Path
 
+from django.conf import settings
+
 from gis.crs import WEB_MERCATOR, transformer
 from layers.events import Extent, listen
 from tiles import config
@@ -84,8 +86,39 @@ def caches_drawing(layer_key: str) -> list[Path]:
     return [layer.cache_dir for layer in config.tile_layers() if layer_key in layer.sources]
 
 
+def remove_geopackage_tiles(path: Path, table: str, extent_3857: Extent) -> int:
+    """The same tile ranges deleted from a GeoPackage cache (rows counted from the north)."""
+    import sqlite3
+
+    if not path.exists():
+        return 0
+    removed = 0
+    with sqlite3.connect(path) as db:
+        for zoom in range(config.MAX_CACHED_LEVEL + 1):
+            x0, y0, x1, y1 = tile_range(extent_3857, zoom, config.META_BUFFER)
+            cursor = db.execute(
+                f'DELETE FROM "{table}" WHERE zoom_level = ? AND tile_column BETWEEN ? AND ? '  # noqa: S608
+                "AND tile_row BETWEEN ? AND ?",
+                (zoom, x0, x1, y0, y1),
+            )
+            removed += cursor.rowcount
+    return removed
+
+
 def invalidate(layer_key: str, extent: Extent, srid: int) -> int:
     extent_3857 = to_web_mercator(extent, srid)
+    kind = settings.TILE_CACHE_TYPE
+    if kind == "geopackage":
+        return sum(
+            remove_geopackage_tiles(Path(str(d) + ".gpkg"), d.name, extent_3857)
+            for d in caches_drawing(layer_key)
+        )
+    if kind != "file":
+        # TODO(issue 4): delete the same ranges from Redis (DEL by key) and S3 (DeleteObjects).
+        logger.warning(
+            "no precise invalidation for %s caches yet: %s tiles may be stale", kind, layer_key
+        )
+        return 0
     removed = sum(remove_tiles(cache_dir, extent_3857) for cache_dir in caches_drawing(layer_key))
     logger.debug("invalidated %d cached tiles of %s", removed, layer_key)
     return removed

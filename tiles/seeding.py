@@ -38,7 +38,12 @@ def seed(
     out=sys.stdout,
 ) -> None:
     """Seed the caches of ``layers`` (all by default) inside ``bbox`` (WGS 84 lon/lat; where
-    the communes are by default) from level ``levels[0]`` to ``levels[1]``."""
+    the communes are by default) from level ``levels[0]`` to ``levels[1]``.
+
+    MapProxy's seeder forks its workers: call this from a process that has not rendered yet
+    (``manage.py seed_tiles``), or the workers inherit Mapnik's pooled connections and
+    close them under the parent.
+    """
     from mapproxy.config.loader import load_configuration
     from mapproxy.seed.config import load_seed_tasks_conf
     from mapproxy.seed.seeder import seed as run_seed

@@ -43,7 +43,12 @@ def tile_of(lon: float, lat: float, zoom: int) -> tuple[int, int, float, float]:
 
 def fetch(client, url: str) -> bytes:
     response = client.get(url)
-    assert response.status_code == 200, url
+    assert response.status_code == 200, (
+        url,
+        b"".join(response.streaming_content)[:400]
+        if response.streaming
+        else response.content[:400],
+    )
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
@@ -137,24 +142,86 @@ def test_labels_render_vietnamese_diacritics(client, tmp_path):
     assert dark > 30  # label glyphs
 
 
-def test_seed_tiles_fills_the_cache_for_the_area(client, tile_cache):
-    from django.core.management import call_command
+def test_seed_tiles_fills_the_cache_for_the_area(tile_cache):
+    """Run as people run it: its own process (MapProxy's seeder forks its workers)."""
+    import os
+    import subprocess
+    import sys
+
+    from django.db import connection
 
     LandParcelFactory(geom=square(X, Y, size=40))
     lon, lat = to_wgs84(X + 20, Y + 20, 9209)
-    out = io.StringIO()
-    call_command(
-        "seed_tiles",
-        "--layer",
-        "parcels",
-        "--levels",
-        "15-16",
-        "--bbox",
-        f"{lon - 0.001},{lat - 0.001},{lon + 0.001},{lat + 0.001}",
-        "--concurrency",
-        "1",
-        stdout=out,
+    bbox = f"{lon - 0.001},{lat - 0.001},{lon + 0.001},{lat + 0.001}"
+    env = {
+        **os.environ,
+        "QUYHOACH_DB_NAME": connection.settings_dict["NAME"],
+        "TILE_CACHE_DIR": str(tile_cache),
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "seed_tiles",
+            "--layer",
+            "parcels",
+            "--levels",
+            "15-16",
+            "--bbox",
+            bbox,
+            "--concurrency",
+            "1",
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
+    assert result.returncode == 0, result.stderr[-2000:]
     tx, ty, _px, _py = tile_of(lon, lat, 16)
     assert (tile_cache / "parcels" / "16" / str(tx) / f"{ty}.png").exists()
-    assert "100.00%" in out.getvalue() or "100" in out.getvalue()
+    assert "100.00%" in result.stdout
+
+
+@pytest.mark.parametrize("kind", ["geopackage", "redis", "s3"])
+def test_the_same_configuration_takes_other_cache_backends(settings, kind):
+    from mapproxy.config.loader import load_configuration
+
+    from tiles import config, mapnik_source
+
+    settings.TILE_CACHE_TYPE = kind
+    settings.TILE_CACHE_OPTIONS = {"bucket_name": "tiles"} if kind == "s3" else {}
+    mapnik_source.register()
+    path = config.build()
+    conf = load_configuration(mapproxy_conf=str(path))
+    cache = conf.caches["parcels_cache"].conf["cache"]
+    assert cache["type"] == kind
+
+
+def test_editing_invalidates_a_geopackage_cache_too(client, settings, tile_cache):
+    import sqlite3
+
+    from layers.events import layer_changed
+
+    settings.TILE_CACHE_TYPE = "geopackage"
+    zone = ZoningAreaFactory(geom=square(X, Y, size=200))
+    far = ZoningAreaFactory(plan=zone.plan, geom=square(X + 5000, Y + 5000, size=200))
+    pixel_at(client, "zoning", X + 20, Y + 20, 16)
+    pixel_at(client, "zoning", X + 5020, Y + 5020, 16)
+    gpkg = tile_cache / "zoning.gpkg"
+
+    def cached(geom) -> int:
+        lon, lat = to_wgs84(geom.centroid.x, geom.centroid.y, 9209)
+        x, y, _px, _py = tile_of(lon, lat, 16)
+        with sqlite3.connect(gpkg) as db:
+            return db.execute(
+                "SELECT count(*) FROM zoning "
+                "WHERE zoom_level = 16 AND tile_column = ? AND tile_row = ?",
+                (x, y),
+            ).fetchone()[0]
+
+    assert cached(zone.geom) == 1 and cached(far.geom) == 1
+    layer_changed("zoning", zone.geom.extent, srid=9209)
+    assert cached(zone.geom) == 0 and cached(far.geom) == 1
