@@ -18,10 +18,10 @@ from tiles import basemap, styles
 from tiles.models import RasterLayer
 
 GRID = "webmercator"
-# Meta tiles: render 4 × 4 tiles at once with an 80-pixel buffer so labels and lines
+# Meta tiles: render 2 × 2 tiles at once with a 64-pixel buffer so labels and lines
 # are not cut at tile edges; the same buffer widens invalidation (tiles.invalidation).
-META_SIZE = (4, 4)
-META_BUFFER = 80
+META_SIZE = (2, 2)
+META_BUFFER = 64
 MAX_CACHED_LEVEL = 20
 
 

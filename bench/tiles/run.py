@@ -178,7 +178,7 @@ def main() -> None:
             areas.append(("1,000,000-parcel district", million_parcels()))
         for label, (w, s, e, n) in areas:
             print(f"uncached render, parcels layer, {label} (cache emptied before each request;")
-            print("  one request renders a 4 × 4 meta tile with an 80-pixel buffer):")
+            print("  one request renders a 2 × 2 meta tile with a 64-pixel buffer):")
             for z in range(14, 19):
                 times = []
                 for _ in range(args.samples):
