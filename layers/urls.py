@@ -6,4 +6,5 @@ from layers import api
 
 urlpatterns = [
     path("layers/", api.layer_catalogue, name="layer-catalogue"),
+    path("search/", api.search, name="search"),
 ]

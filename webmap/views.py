@@ -40,6 +40,7 @@ def planning_map(request: HttpRequest) -> HttpResponse:
         "no_build": _("building prohibited"),
         "decision": _("Decision"),
         "close": _("Close"),
+        "no_results": _("Nothing found."),
     }
     context = {
         "map_config": {"center": [lat, lon], "zoom": zoom, "labels": labels},

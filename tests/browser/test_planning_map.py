@@ -77,3 +77,28 @@ def test_the_map_works_on_a_phone(browser, live_server, demo_parcel, settings):
     assert box["width"] >= 380 and box["height"] > 300
     assert page.get_by_role("navigation").is_visible()
     context.close()
+
+
+def test_search_finds_a_parcel_and_a_street_without_accents(page, live_server, demo_parcel):
+    from django.contrib.gis.geos import LineString, MultiLineString
+
+    from layers.models import Road
+
+    line = MultiLineString(LineString((X, Y), (X + 300, Y)), srid=9209)
+    Road.objects.create(code="D1", name="Đường Nguyễn Trãi", road_class="main", geom=line)
+    page.goto(f"{live_server.url}/")
+    search = page.get_by_role("searchbox")
+    search.fill("to 12 thua 345")
+    search.press("Enter")
+    results = page.get_by_role("listbox", name="Kết quả tìm kiếm")
+    results.get_by_role("option").first.get_by_role("button").click()
+    report = page.get_by_role("complementary", name="Báo cáo quy hoạch")
+    report.locator("dd", has_text="A2 (").wait_for()
+    assert "345" in report.inner_text()
+    search.fill("nguyen trai")
+    search.press("Enter")
+    results.get_by_role("button", name="Đường Nguyễn Trãi").wait_for()
+    assert results.get_by_role("option").first.inner_text() == "Đường Nguyễn Trãi"
+    page.wait_for_load_state("networkidle")
+    assert page.console_errors == []
+    assert page.foreign_requests == []

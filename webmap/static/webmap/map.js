@@ -139,15 +139,13 @@ function renderReport(data) {
 }
 
 let highlight = null;
-map.on("click", async (event) => {
+
+async function showReport(query, latlng) {
   const panel = document.getElementById("report");
   panel.hidden = false;
   panel.className = "panel report";
   panel.textContent = t.loading;
-  const { lat, lng } = event.latlng;
-  const response = await fetch(`/api/planning-report/?lon=${lng.toFixed(7)}&lat=${lat.toFixed(7)}`, {
-    headers: apiHeaders,
-  });
+  const response = await fetch(`/api/planning-report/?${query}`, { headers: apiHeaders });
   if (response.status === 404) {
     panel.textContent = t.no_parcel;
     return;
@@ -158,7 +156,42 @@ map.on("click", async (event) => {
   }
   renderReport(await response.json());
   if (highlight) highlight.remove();
-  highlight = L.circleMarker(event.latlng, { radius: 6, color: "#e31a1c" }).addTo(map);
+  highlight = L.circleMarker(latlng, { radius: 6, color: "#e31a1c" }).addTo(map);
+}
+
+map.on("click", (event) => {
+  const { lat, lng } = event.latlng;
+  showReport(`lon=${lng.toFixed(7)}&lat=${lat.toFixed(7)}`, event.latlng);
+});
+
+const searchForm = document.getElementById("search");
+const searchList = document.getElementById("search-results");
+searchForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const q = new FormData(searchForm).get("q").trim();
+  if (!q) return;
+  const response = await fetch(`/api/search/?q=${encodeURIComponent(q)}`, { headers: apiHeaders });
+  const { results } = await response.json();
+  searchList.replaceChildren();
+  if (results.length === 0) {
+    const empty = Object.assign(document.createElement("li"), { textContent: t.no_results });
+    searchList.append(empty);
+  }
+  for (const hit of results) {
+    const item = document.createElement("li");
+    item.setAttribute("role", "option");
+    const button = Object.assign(document.createElement("button"), { type: "button", textContent: hit.label });
+    button.addEventListener("click", () => {
+      searchList.hidden = true;
+      const latlng = L.latLng(hit.lat, hit.lon);
+      map.setView(latlng, hit.zoom);
+      if (hit.kind === "parcel") showReport(`parcel=${hit.id}`, latlng);
+    });
+    item.append(button);
+    searchList.append(item);
+  }
+  searchList.hidden = false;
+  searchList.querySelector("button")?.focus();
 });
 
 buildLayerTree();
