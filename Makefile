@@ -54,7 +54,8 @@ vendor: $(VENDOR_STAMP)
 $(VENDOR_STAMP): package.json package-lock.json | $(SYSDEPS_STAMP)
 	@echo "Vendoring front-end libraries from the npm registry"
 	@npm ci --no-audit --no-fund --silent --loglevel=error
-	@mkdir -p webmap/static/vendor/ol webmap/static/vendor/leaflet
+	@mkdir -p webmap/static/vendor/ol webmap/static/vendor/leaflet webmap/static/vendor/proj4
+	@cp node_modules/proj4/dist/proj4.js webmap/static/vendor/proj4/
 	@cp node_modules/ol/dist/ol.js node_modules/ol/ol.css webmap/static/vendor/ol/
 	@cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
 		node_modules/leaflet/dist/images webmap/static/vendor/leaflet/

@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from gis.crs import VN2000_TM3_MERIDIANS, tm3_proj4
+
 
 def planning_map(request: HttpRequest) -> HttpResponse:
     lon, lat, zoom = settings.MAP_DEFAULT_VIEW
@@ -42,7 +44,16 @@ def planning_map(request: HttpRequest) -> HttpResponse:
         "close": _("Close"),
         "no_results": _("Nothing found."),
     }
+    srid = settings.GIS_SRID
     context = {
-        "map_config": {"center": [lat, lon], "zoom": zoom, "labels": labels},
+        "map_config": {
+            "center": [lat, lon],
+            "zoom": zoom,
+            "labels": labels,
+            # The same datum shift as PostGIS and pyproj (EPSG:6960, gis/crs.py).
+            "vn2000": {"srid": srid, "proj4": tm3_proj4(VN2000_TM3_MERIDIANS[srid])}
+            if srid in VN2000_TM3_MERIDIANS
+            else None,
+        },
     }
     return render(request, "webmap/map.html", context)

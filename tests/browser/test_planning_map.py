@@ -102,3 +102,25 @@ def test_search_finds_a_parcel_and_a_street_without_accents(page, live_server, d
     page.wait_for_load_state("networkidle")
     assert page.console_errors == []
     assert page.foreign_requests == []
+
+
+def test_the_vn2000_read_out_matches_pyproj_and_the_permalink_restores_the_view(
+    page, live_server, demo_parcel
+):
+    lon, lat = to_wgs84(X + 10, Y + 20, 9209)
+    open_map_at(page, live_server, lon, lat, zoom=17)
+    point = page.evaluate(f"window.quyhoach.map.latLngToContainerPoint([{lat}, {lon}])")
+    page.locator("#map").hover(position={"x": point["x"], "y": point["y"]})
+    text = page.locator("#coords").inner_text()
+    x = float(text.split("X ")[1].split()[0])
+    y = float(text.split("Y ")[1].split()[0])
+    # Within a pixel at zoom 17 (~1 m): the browser's datum shift is PostGIS's.
+    assert abs(x - (X + 10)) < 1.5 and abs(y - (Y + 20)) < 1.5
+    url = page.url
+    assert "#17/" in url
+    page.goto(f"{live_server.url}/")
+    page.goto(url)
+    page.wait_for_function("window.quyhoach && window.quyhoach.map")
+    centre = page.evaluate("window.quyhoach.map.getCenter()")
+    assert page.evaluate("window.quyhoach.map.getZoom()") == 17
+    assert abs(centre["lat"] - lat) < 1e-4 and abs(centre["lng"] - lon) < 1e-4

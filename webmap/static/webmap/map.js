@@ -4,7 +4,34 @@ const t = config.labels;
 // The API answers in the page's language, not the browser's.
 const apiHeaders = { Accept: "application/json", "Accept-Language": document.documentElement.lang };
 
-const map = L.map("map", { zoomControl: true }).setView(config.center, config.zoom);
+// Permalink: #zoom/lat/lon in the address restores the view.
+function viewFromHash() {
+  const [zoom, lat, lon] = window.location.hash.slice(1).split("/").map(Number);
+  return Number.isFinite(zoom) && Number.isFinite(lat) && Number.isFinite(lon) ? { zoom, center: [lat, lon] } : null;
+}
+const initial = viewFromHash() || config;
+const map = L.map("map", { zoomControl: true }).setView(initial.center, initial.zoom);
+map.on("moveend", () => {
+  const c = map.getCenter();
+  history.replaceState(null, "", `#${map.getZoom()}/${c.lat.toFixed(6)}/${c.lng.toFixed(6)}`);
+});
+window.addEventListener("hashchange", () => {
+  const view = viewFromHash();
+  if (view) map.setView(view.center, view.zoom);
+});
+
+// Coordinate read-out in WGS 84 and VN-2000 (proj4js, official 7-parameter shift).
+const coords = document.getElementById("coords");
+const toVn2000 = config.vn2000 ? proj4("EPSG:4326", config.vn2000.proj4) : null;
+map.on("mousemove", (event) => {
+  const { lat, lng } = event.latlng;
+  let text = `${lat.toFixed(6)}, ${lng.toFixed(6)}`;
+  if (toVn2000) {
+    const [x, y] = toVn2000.forward([lng, lat]);
+    text += ` · VN-2000 X ${x.toFixed(2)} Y ${y.toFixed(2)}`;
+  }
+  coords.textContent = text;
+});
 L.control.scale({ imperial: false }).addTo(map);
 
 const layers = {};
