@@ -184,6 +184,9 @@ class Upsert:
         old_extent = self._old_extent(cursor, pairs, params, source)
         statement = sql.SQL(
             "WITH up AS (INSERT INTO {table} AS t ({columns}) SELECT {values} FROM {source} "
+            # Spatial order (PostGIS sorts geometry along a Hilbert curve) keeps the GiST
+            # inserts of files delivered in random order local.
+            "ORDER BY s.geom "
             "ON CONFLICT ({key}) DO UPDATE SET {assignments} "
             "WHERE ({old}) IS DISTINCT FROM ({new}) "
             "RETURNING (xmax = 0) AS inserted, t.geom) "

@@ -7,4 +7,5 @@ from layers import api
 urlpatterns = [
     path("layers/", api.layer_catalogue, name="layer-catalogue"),
     path("search/", api.search, name="search"),
+    path("parcels/", api.PublicParcelList.as_view(), name="parcels"),
 ]
