@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from django.contrib.gis.db.models.functions import Transform
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import get_language
-
-from django.contrib.gis.db.models.functions import Transform
 from rest_framework.exceptions import ParseError
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
