@@ -60,6 +60,7 @@ def test_tiles_paint_and_a_click_shows_the_planning_report(page, live_server, de
     assert "1.600" in text or "1600" in text  # legal area, Vietnamese number format
     assert "A1" in text and "A2" in text
     assert "50%" in text  # each zone holds half of the parcel
+    page.locator('.leaflet-overlay-pane path[stroke="#e31a1c"]').wait_for()  # the outline
     page.screenshot(path="/tmp/planning_map.png")
     assert page.console_errors == []
     assert page.foreign_requests == []

@@ -181,9 +181,18 @@ async function showReport(query, latlng) {
     panel.textContent = t.error;
     return;
   }
-  renderReport(await response.json());
+  const report = await response.json();
+  renderReport(report);
+  // Outline the parcel itself (its public GeoJSON record).
+  const p = report.parcel;
+  const outline = await fetch(
+    `/api/parcels/?commune=${encodeURIComponent(p.commune.code)}&sheet=${p.sheet}&number=${p.number}`,
+    { headers: apiHeaders },
+  );
   if (highlight) highlight.remove();
-  highlight = L.circleMarker(latlng, { radius: 6, color: "#e31a1c" }).addTo(map);
+  highlight = outline.ok
+    ? L.geoJSON(await outline.json(), { style: { color: "#e31a1c", weight: 3, fill: false } }).addTo(map)
+    : L.circleMarker(latlng, { radius: 6, color: "#e31a1c" }).addTo(map);
 }
 
 map.on("click", (event) => {
