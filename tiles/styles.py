@@ -194,7 +194,9 @@ def _datasource(query: Query, db: dict[str, object]) -> str:
         "srid": "3857",
         "estimate_extent": "false",
         "extent": "-20037508.34,-20037508.34,20037508.34,20037508.34",
-        "max_size": "4",
+        # Mapnik fails a render ("Null connection") rather than wait when its pool is
+        # exhausted: allow as many connections as a process has render threads.
+        "max_size": "32",
     }
     inner = "".join(
         f'<Parameter name="{name}">{escape(str(value))}</Parameter>'
