@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from gis.crs import VN2000_TM3_MERIDIANS, tm3_proj4
+from layers.models import LandParcel
+from planning.report import planning_report
+
+
+def printable_report(request: HttpRequest, parcel_id: int) -> HttpResponse:
+    """The planning report of one parcel as a printable page."""
+    parcel = get_object_or_404(
+        LandParcel.objects.select_related("commune", "land_use"), pk=parcel_id
+    )
+    on = request.GET.get("date")
+    try:
+        day = datetime.date.fromisoformat(on) if on else None
+    except ValueError:
+        raise Http404("bad date") from None
+    return render(request, "webmap/report.html", {"report": planning_report(parcel=parcel, on=day)})
 
 
 def planning_map(request: HttpRequest) -> HttpResponse:
@@ -43,6 +61,7 @@ def planning_map(request: HttpRequest) -> HttpResponse:
         "decision": _("Decision"),
         "close": _("Close"),
         "no_results": _("Nothing found."),
+        "print": _("Printable report"),
     }
     srid = settings.GIS_SRID
     context = {

@@ -114,7 +114,10 @@ function renderReport(data) {
   const dl = document.createElement("dl");
   row(dl, t.legal_area, `${fmt(p.area_m2)} m²`);
   row(dl, t.land_use, `${p.land_use_codes} — ${p.land_use.name}`);
-  panel.append(close, title, dl);
+  const print = Object.assign(document.createElement("a"), {
+    href: `/report/${p.id}/`, target: "_blank", rel: "noopener", textContent: t.print,
+  });
+  panel.append(close, title, dl, print);
 
   panel.append(Object.assign(document.createElement("h2"), { textContent: t.zoning }));
   if (data.zoning.length === 0) {
