@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
