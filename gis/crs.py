@@ -82,3 +82,18 @@ def to_wgs84(x: float, y: float, srid: int) -> tuple[float, float]:
 
 def from_wgs84(lon: float, lat: float, srid: int) -> tuple[float, float]:
     return transformer(WGS84, srid).transform(lon, lat)
+
+
+def vn2000_esri_prj(central_meridian: float, scale: float = TM3_SCALE_FACTOR) -> str:
+    """The .prj Vietnamese GIS software writes for a VN-2000 TM zone: ESRI WKT, no TOWGS84
+    (the importer recognises it as the EPSG code of that meridian)."""
+    degrees, minutes = int(central_meridian), round(central_meridian % 1 * 60)
+    return (
+        f'PROJCS["VN_2000_TM3_{degrees}_{minutes:02d}",GEOGCS["GCS_VN_2000",'
+        'DATUM["D_Vietnam_2000",SPHEROID["WGS_1984",6378137.0,298.257223563]],'
+        'PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],'
+        'PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],'
+        'PARAMETER["False_Northing",0.0],'
+        f'PARAMETER["Central_Meridian",{central_meridian}],PARAMETER["Scale_Factor",{scale}],'
+        'PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]'
+    )

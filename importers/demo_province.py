@@ -16,23 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
-import pyogrio
 import shapely
 from shapely import affinity
 
-from gis.crs import from_wgs84
-from importers.encodings import encode
+from gis.crs import from_wgs84, vn2000_esri_prj
+from importers.writing import write_shapefile
 
 SRID = 9209
-PRJ = (
-    'PROJCS["VN_2000_TM3_105_30",GEOGCS["GCS_VN_2000",DATUM["D_Vietnam_2000",'
-    'SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],'
-    'UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],'
-    'PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],'
-    'PARAMETER["Central_Meridian",105.5],PARAMETER["Scale_Factor",0.9999],'
-    'PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]'
-)
+PRJ = vn2000_esri_prj(105.5)  # Hải Dương, EPSG:9209
 CENTRE_LONLAT = (106.3200, 20.9400)
 WARDS = [  # (code, name): DOMAIN.md, vietnam-provinces 2026.9
     ("10510", "Phường Thành Đông"),
@@ -118,27 +109,7 @@ class Manifest:
 
 def _write(folder: Path, name: str, rows: list[dict], *, encoding: str = "utf-8") -> Path:
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=None)
-    path = folder / f"{name}.shp"
-    if encoding == "utf-8":
-        pyogrio.write_dataframe(frame, path, encoding="UTF-8")
-        path.with_suffix(".cpg").write_text("UTF-8")
-    else:
-        # GDAL cannot write TCVN3 or decomposed CP1258: hand it the raw bytes as Latin-1.
-        for column in frame.columns:
-            if column != "geometry" and any(isinstance(v, str) for v in frame[column]):
-                frame[column] = pd.Series(
-                    [
-                        encode(v, encoding).decode("latin1") if isinstance(v, str) else v
-                        for v in frame[column]
-                    ],
-                    dtype=object,
-                )
-        pyogrio.write_dataframe(frame, path, encoding="latin1")
-        path.with_suffix(".cpg").unlink(missing_ok=True)
-        if encoding == "cp1258":
-            path.with_suffix(".cpg").write_text("1258")
-    path.with_suffix(".prj").write_text(PRJ)
-    return path
+    return write_shapefile(frame, folder / f"{name}.shp", encoding=encoding, prj=PRJ)
 
 
 class Town:

@@ -24,14 +24,10 @@ import shapely
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-PRJ = (
-    'PROJCS["VN_2000_TM3_105_30",GEOGCS["GCS_VN_2000",DATUM["D_Vietnam_2000",'
-    'SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],'
-    'UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],'
-    'PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],'
-    'PARAMETER["Central_Meridian",105.5],PARAMETER["Scale_Factor",0.9999],'
-    'PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]'
-)
+
+from gis.crs import vn2000_esri_prj  # noqa: E402
+
+PRJ = vn2000_esri_prj(105.5)
 
 
 def generate(path: Path, count: int) -> None:

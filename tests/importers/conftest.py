@@ -6,22 +6,15 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
-import pyogrio
 import pytest
 import shapely
 
+from gis.crs import vn2000_esri_prj
+from importers.writing import write_shapefile as write
 from tests.factories import AdminUnitFactory
 
 # ESRI WKT as Vietnamese GIS software writes VN-2000 / TM-3 105-30: no TOWGS84.
-VN2000_PRJ = (
-    'PROJCS["VN_2000_TM3_105_30",GEOGCS["GCS_VN_2000",DATUM["D_Vietnam_2000",'
-    'SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],'
-    'UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],'
-    'PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],'
-    'PARAMETER["Central_Meridian",105.5],PARAMETER["Scale_Factor",0.9999],'
-    'PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]'
-)
+VN2000_PRJ = vn2000_esri_prj(105.5)
 X0, Y0 = 580_000.0, 2_314_000.0
 
 
@@ -60,32 +53,9 @@ def write_shapefile(
     cpg: str | None = "UTF-8",
 ) -> Path:
     """Write a shapefile; ``encoding`` other than UTF-8 writes the text as those raw bytes."""
-    from importers.encodings import encode
-
     folder.mkdir(parents=True, exist_ok=True)
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=None)
-    if encoding.lower() not in ("utf-8", "utf8"):
-        for column in frame.columns:
-            if column != "geometry" and any(isinstance(v, str) for v in frame[column]):
-                frame[column] = pd.Series(
-                    [
-                        encode(v, encoding).decode("latin1") if isinstance(v, str) else v
-                        for v in frame[column]
-                    ],
-                    dtype=object,
-                )
-        write_encoding = "latin1"
-    else:
-        write_encoding = "UTF-8"
-    path = folder / f"{name}.shp"
-    pyogrio.write_dataframe(frame, path, encoding=write_encoding)
-    for sidecar in (".cpg", ".prj"):
-        path.with_suffix(sidecar).unlink(missing_ok=True)
-    if cpg:
-        path.with_suffix(".cpg").write_text(cpg)
-    if prj:
-        path.with_suffix(".prj").write_text(prj)
-    return path
+    return write(frame, folder / f"{name}.shp", encoding=encoding, cpg=cpg, prj=prj)
 
 
 def zip_folder(folder: Path, target: Path, inner: str = "") -> Path:
