@@ -4,6 +4,8 @@ transaction; identifiers come from model metadata, never from file contents."""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -15,6 +17,7 @@ from psycopg import sql
 from importers.values import Target
 from layers.registry import LayerSpec
 
+logger = logging.getLogger(__name__)
 psql = sql  # re-exported for callers composing statements on the staging table
 STAGING = "import_staging"
 
@@ -181,7 +184,9 @@ class Upsert:
             sql.SQL("EXCLUDED.{}").format(sql.Identifier(n)) for n in names
         )
         # Extent of rows about to change, before they change (tiles there must go too).
+        started = time.perf_counter()
         old_extent = self._old_extent(cursor, pairs, params, source)
+        logger.debug("old extent in %.2f s", time.perf_counter() - started)
         statement = sql.SQL(
             "WITH up AS (INSERT INTO {table} AS t ({columns}) SELECT {values} FROM {source} "
             # Spatial order (PostGIS sorts geometry along a Hilbert curve) keeps the GiST
@@ -204,8 +209,10 @@ class Upsert:
             old=old_row,
             new=new_row,
         )
+        started = time.perf_counter()
         cursor.execute(statement, params)
         created, updated, box = cursor.fetchone()
+        logger.debug("upsert statement in %.2f s", time.perf_counter() - started)
         cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(STAGING)))
         total = cursor.fetchone()[0]
         extent = _union(_parse_box(box), old_extent)
