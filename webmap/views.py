@@ -61,6 +61,7 @@ def planning_map(request: HttpRequest) -> HttpResponse:
         "close": _("Close"),
         "no_results": _("Nothing found."),
         "print": _("Printable report"),
+        "legend": _("Legend"),
     }
     srid = settings.GIS_SRID
     context = {

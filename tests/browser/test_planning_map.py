@@ -125,3 +125,22 @@ def test_the_vn2000_read_out_matches_pyproj_and_the_permalink_restores_the_view(
     centre = page.evaluate("window.quyhoach.map.getCenter()")
     assert page.evaluate("window.quyhoach.map.getZoom()") == 17
     assert abs(centre["lat"] - lat) < 1e-4 and abs(centre["lng"] - lon) < 1e-4
+
+
+def test_axe_finds_no_serious_or_critical_accessibility_violations(page, live_server, demo_parcel):
+    from pathlib import Path
+
+    axe = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+    lon, lat = to_wgs84(X + 10, Y + 20, 9209)
+    open_map_at(page, live_server, lon, lat)
+    point = page.evaluate(f"window.quyhoach.map.latLngToContainerPoint([{lat}, {lon}])")
+    page.locator("#map").click(position={"x": point["x"], "y": point["y"]})
+    page.get_by_role("complementary", name="Báo cáo quy hoạch").locator("dd").first.wait_for()
+    page.add_script_tag(path=str(axe))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    serious = [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []

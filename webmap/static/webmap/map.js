@@ -36,9 +36,12 @@ L.control.scale({ imperial: false }).addTo(map);
 
 const layers = {};
 
-function legendList(entries) {
+function legendList(entries, title) {
   const list = document.createElement("ul");
   list.className = "legend";
+  // Long legends scroll: keyboard users must be able to reach them too.
+  list.tabIndex = 0;
+  list.setAttribute("aria-label", `${t.legend}: ${title}`);
   for (const entry of entries) {
     const item = document.createElement("li");
     const swatch = document.createElement("span");
@@ -66,7 +69,7 @@ function addLayerControl(parent, layer) {
   if (layer.visible) tiles.addTo(map);
   check.addEventListener("change", () => (check.checked ? tiles.addTo(map) : tiles.remove()));
   opacity.addEventListener("input", () => tiles.setOpacity(Number(opacity.value)));
-  box.append(check, label, opacity, legendList(layer.legend));
+  box.append(check, label, opacity, legendList(layer.legend, layer.title));
   parent.append(box);
 }
 
