@@ -101,4 +101,4 @@ bench: migrate
 
 clean-db:
 	@$(PY) -m gis.pgcluster stop || true
-	rm -rf var/pgdata var/run
+	rm -rf var/pgdata var/run var/tiles var/.demo-loaded
