@@ -56,3 +56,17 @@ class PublicParcelList(ListAPIView):
                 except ValueError:
                     raise ParseError(f"{name} must be a whole number.") from None
         return queryset.order_by("commune__code", "sheet", "number")
+
+
+def identify_view(request: HttpRequest) -> JsonResponse:
+    """``/api/identify/?lon=&lat=&zoom=``: roads, environmental zones and stations there."""
+    from layers.identify import identify
+
+    try:
+        lon, lat = float(request.GET["lon"]), float(request.GET["lat"])
+        zoom = int(request.GET.get("zoom", 17))
+    except (KeyError, ValueError):
+        return JsonResponse({"detail": "Give lon, lat (degrees) and zoom."}, status=400)
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90 and 0 <= zoom <= 22):
+        return JsonResponse({"detail": "lon, lat or zoom out of range."}, status=400)
+    return JsonResponse(identify(lon=lon, lat=lat, zoom=zoom))

@@ -62,6 +62,8 @@ def planning_map(request: HttpRequest) -> HttpResponse:
         "no_results": _("Nothing found."),
         "print": _("Printable report"),
         "legend": _("Legend"),
+        "here": _("Also at this place"),
+        "planned_width": _("planned width"),
     }
     srid = settings.GIS_SRID
     context = {

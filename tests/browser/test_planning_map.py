@@ -144,3 +144,31 @@ def test_axe_finds_no_serious_or_critical_accessibility_violations(page, live_se
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == []
+
+
+def test_a_click_also_lists_the_road_and_zone_there(page, live_server, demo_parcel):
+    from django.contrib.gis.geos import LineString, MultiLineString
+
+    from layers.models import EnvironmentZone, Road
+
+    Road.objects.create(
+        code="D1",
+        name="Đường Nguyễn Trãi",
+        road_class="main",
+        planned_width_m=30,
+        geom=MultiLineString(LineString((X, Y + 20), (X + 300, Y + 20)), srid=9209),
+    )
+    EnvironmentZone.objects.create(
+        code="F1",
+        name="Vùng ngập lụt ven sông",
+        kind="flood_zone",
+        geom=square(X - 100, Y - 100, 400),
+    )
+    lon, lat = to_wgs84(X + 10, Y + 20, 9209)
+    open_map_at(page, live_server, lon, lat)
+    point = page.evaluate(f"window.quyhoach.map.latLngToContainerPoint([{lat}, {lon}])")
+    page.locator("#map").click(position={"x": point["x"], "y": point["y"]})
+    report = page.get_by_role("complementary", name="Báo cáo quy hoạch")
+    report.get_by_text("Cũng tại vị trí này").wait_for()
+    text = report.inner_text()
+    assert "Đường Nguyễn Trãi" in text and "Vùng ngập lụt ven sông" in text

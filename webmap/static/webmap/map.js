@@ -201,9 +201,31 @@ async function showReport(query, latlng) {
     : L.circleMarker(latlng, { radius: 6, color: "#e31a1c" }).addTo(map);
 }
 
-map.on("click", (event) => {
+function renderIdentify(data) {
+  const items = [
+    ...data.roads.map((r) => `${r.name || r.code} — ${r.road_class_label}` +
+      (r.width_m ? `, ${fmt(r.width_m)} m` : "") +
+      (r.planned_width_m ? ` (${t.planned_width}: ${fmt(r.planned_width_m)} m)` : "")),
+    ...data.environment_zones.map((z) => `${z.name} — ${z.kind_label}` +
+      (z.no_build ? ` (${t.no_build})` : "") + (z.legal_basis ? `; ${z.legal_basis}` : "")),
+    ...data.monitoring_stations.map((s) => `${s.name} (${s.medium}): ` +
+      s.latest.map((r) => `${r.parameter} ${fmt(r.value, 3)} ${r.unit}`).join(", ")),
+  ];
+  if (items.length === 0) return;
+  const panel = document.getElementById("report");
+  panel.append(Object.assign(document.createElement("h2"), { textContent: t.here }));
+  const list = document.createElement("ul");
+  list.className = "identify";
+  for (const text of items) list.append(Object.assign(document.createElement("li"), { textContent: text }));
+  panel.append(list);
+}
+
+map.on("click", async (event) => {
   const { lat, lng } = event.latlng;
-  showReport(`lon=${lng.toFixed(7)}&lat=${lat.toFixed(7)}`, event.latlng);
+  const where = `lon=${lng.toFixed(7)}&lat=${lat.toFixed(7)}`;
+  await showReport(where, event.latlng);
+  const response = await fetch(`/api/identify/?${where}&zoom=${map.getZoom()}`, { headers: apiHeaders });
+  if (response.ok) renderIdentify(await response.json());
 });
 
 const searchForm = document.getElementById("search");
