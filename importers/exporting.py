@@ -1,0 +1,86 @@
+"""``export_layer``: a layer to .gpkg, zipped .shp (with .cpg and .prj) or RFC 7946 .geojson,
+with the column names the importer reads back, so export → import is the identity.
+Public rows and fields only: personal data never leaves through an export."""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pyproj
+import shapely
+from django.conf import settings
+
+from gis.crs import WGS84
+from importers.sql import lookup_field
+from importers.writing import write_shapefile
+from layers import registry
+
+
+class ExportError(ValueError):
+    pass
+
+
+def _columns(spec: registry.LayerSpec) -> dict[str, str]:
+    """file column → ORM path, for every public (non-private) target of the importer."""
+    model = spec.get_model()
+    columns = {}
+    for target, aliases in spec.importer.aliases.items():
+        if "." in target:
+            head, tail = target.split(".", 1)
+            field = model._meta.get_field(head)
+            if field.one_to_one or field.one_to_many:
+                continue  # private one-to-one tables (holders, applicants)
+            columns[aliases[0]] = f"{head}__{tail}"
+            continue
+        field = model._meta.get_field(target)
+        if field.is_relation:
+            columns[aliases[0]] = f"{target}__{lookup_field(field.related_model)}"
+        else:
+            columns[aliases[0]] = target
+    return {column: path for column, path in columns.items() if column}
+
+
+def frame(spec: registry.LayerSpec, srid: int) -> gpd.GeoDataFrame:
+    columns = _columns(spec)
+    rows = list(
+        spec.public_queryset().order_by("pk").values("geom", *dict.fromkeys(columns.values()))
+    )
+    data = {column: [row[path] for row in rows] for column, path in columns.items()}
+    for column, values in data.items():
+        data[column] = [v.isoformat() if hasattr(v, "isoformat") else v for v in values]
+        data[column] = [float(v) if type(v).__name__ == "Decimal" else v for v in data[column]]
+    geoms = shapely.from_wkb([bytes(row["geom"].wkb) for row in rows])
+    result = gpd.GeoDataFrame(data, geometry=geoms, crs=settings.GIS_SRID)
+    return result if srid == settings.GIS_SRID else result.to_crs(srid)
+
+
+def export_layer(key: str, path: Path, *, srid: int | None = None) -> int:
+    spec = registry.get(key)
+    if spec.importer is None:
+        raise ExportError(f"layer {key} has no file format")
+    path = Path(path)
+    suffix = path.suffix.lower()
+    srid = srid or settings.GIS_SRID
+    if suffix == ".geojson":
+        srid = WGS84  # RFC 7946
+    table = frame(spec, srid)
+    if suffix == ".gpkg":
+        table.to_file(path, layer=key, driver="GPKG", engine="pyogrio")
+    elif suffix == ".geojson":
+        table.to_file(
+            path, driver="GeoJSON", engine="pyogrio", RFC7946="YES", COORDINATE_PRECISION=9
+        )
+    elif suffix in (".zip", ".shp"):
+        prj = pyproj.CRS.from_epsg(srid).to_wkt("WKT1_ESRI")
+        with tempfile.TemporaryDirectory() as tmp:
+            shp = write_shapefile(table, Path(tmp) / f"{key}.shp", prj=prj)
+            target = path if suffix == ".zip" else path.with_suffix(".zip")
+            with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+                for member in sorted(Path(tmp).iterdir()):
+                    archive.write(member, member.name)
+    else:
+        raise ExportError("export to .gpkg, .zip (shapefile) or .geojson")
+    return len(table)
