@@ -76,7 +76,7 @@ def export_layer(key: str, path: Path, *, srid: int | None = None) -> int:
     elif suffix in (".zip", ".shp"):
         prj = pyproj.CRS.from_epsg(srid).to_wkt("WKT1_ESRI")
         with tempfile.TemporaryDirectory() as tmp:
-            shp = write_shapefile(table, Path(tmp) / f"{key}.shp", prj=prj)
+            write_shapefile(table, Path(tmp) / f"{key}.shp", prj=prj)
             target = path if suffix == ".zip" else path.with_suffix(".zip")
             with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
                 for member in sorted(Path(tmp).iterdir()):
