@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -21,6 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from importers.errors import ImportRejected
+from layers.search import fold
 
 
 class FeatureRejected(ValueError):
@@ -38,12 +38,6 @@ class Target:
     @property
     def relation(self) -> str | None:
         return self.name.split(".")[0] if "." in self.name else None
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, for matching labels ("Phường" ~ "phuong")."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()
 
 
 _INT = re.compile(r"^[+-]?\d+(?:[.,]0+)?$")
