@@ -9,7 +9,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Debian 12 packages the project needs at run time and in tests.
 APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-contrib gdal-bin libgdal32 \
-	libgeos-c1v5 libproj25 chromium fonts-noto-core fonts-dejavu-core gettext
+	libgeos-c1v5 libproj25 chromium fonts-noto-core fonts-dejavu-core gettext \
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 # Only when the machine has no Python venv support or no npm of its own.
 APT_IF_NO_VENV := python3-venv python3-dev
 APT_IF_NO_NPM := nodejs npm
@@ -59,6 +60,13 @@ $(VENDOR_STAMP): package.json package-lock.json | $(SYSDEPS_STAMP)
 	@cp node_modules/ol/dist/ol.js node_modules/ol/ol.css webmap/static/vendor/ol/
 	@cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
 		node_modules/leaflet/dist/images webmap/static/vendor/leaflet/
+	@mkdir -p webmap/static/vendor/geoman webmap/static/vendor/locate webmap/static/vendor/fullscreen
+	@cp node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js \
+		node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css webmap/static/vendor/geoman/
+	@cp node_modules/leaflet.locatecontrol/dist/L.Control.Locate.min.js \
+		node_modules/leaflet.locatecontrol/dist/L.Control.Locate.min.css webmap/static/vendor/locate/
+	@cp node_modules/leaflet.fullscreen/dist/Control.FullScreen.umd.js \
+		node_modules/leaflet.fullscreen/dist/Control.FullScreen.css webmap/static/vendor/fullscreen/
 	@touch $@
 
 db: install
