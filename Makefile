@@ -10,7 +10,7 @@ PORT ?= 8000
 # Debian 12 packages the project needs at run time and in tests.
 APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-contrib gdal-bin libgdal32 \
 	libgeos-c1v5 libproj25 chromium fonts-noto-core fonts-dejavu-core gettext \
-	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 redis-server
 # Only when the machine has no Python venv support or no npm of its own.
 APT_IF_NO_VENV := python3-venv python3-dev
 APT_IF_NO_NPM := nodejs npm

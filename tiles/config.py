@@ -80,6 +80,16 @@ def build(folder: Path | None = None) -> Path:
     return path
 
 
+def redis_prefix(layer_name: str) -> str:
+    """Key prefix of a layer in a Redis cache; MapProxy appends ``-z-x-y``."""
+    return f"{layer_name}:"
+
+
+def s3_prefix(layer_name: str) -> str:
+    """Key prefix of a layer in an S3 cache (``tms`` layout: ``z/x/y.png`` after it)."""
+    return f"{layer_name}/"
+
+
 def cache_block(layer: TileLayer) -> dict[str, Any]:
     """The layer's MapProxy cache: files by default, or the backend TILE_CACHE_TYPE names."""
     kind = settings.TILE_CACHE_TYPE
@@ -96,7 +106,7 @@ def cache_block(layer: TileLayer) -> dict[str, Any]:
             "table_name": layer.name,
         }
     elif kind == "redis":
-        block = {"type": "redis", "prefix": f"{layer.name}:", "default_ttl": 0}
+        block = {"type": "redis", "prefix": redis_prefix(layer.name), "default_ttl": 0}
     elif kind == "s3":
         block = {"type": "s3", "directory": f"/{layer.name}", "directory_layout": "tms"}
     else:
