@@ -56,7 +56,9 @@ def layer_query(spec: LayerSpec) -> Query:
         fields["fill_key"] = models.F(style.fill_by)
     if style.label_field:
         fields["label"] = models.functions.Cast(style.label_field, models.TextField())
-    queryset = spec.public_queryset().annotate(**{f"_{k}": v for k, v in fields.items()})
+    # No ORDER BY: a model's default ordering would make PostgreSQL sort (and join for)
+    # every row of every tile; Mapnik draws in any order (measured: ~2× at z16, 1M parcels).
+    queryset = spec.public_queryset().order_by().annotate(**{f"_{k}": v for k, v in fields.items()})
     queryset = queryset.values(*(f"_{k}" for k in fields))
     inner = _compiled(queryset)
     renamed = ", ".join(f'"_{k}" AS "{k}"' for k in fields)
@@ -221,8 +223,11 @@ def _layer_xml(
         name = f"{spec.key}-{part}"
         styles.append(f'<Style name="{name}">{"".join(rules)}</Style>')
         layers.append(name)
+    # With several styles Mapnik would query the datasource once per style; cache-features
+    # reads the rows once and draws every style from memory.
+    cache = ' cache-features="true"' if len(layers) > 1 else ""
     layer = (
-        f'<Layer name="{spec.key}" srs="epsg:3857" '
+        f'<Layer name="{spec.key}" srs="epsg:3857"{cache} '
         f'maximum-scale-denominator="{scale(spec.min_zoom - 0.5):.2f}">'
         + "".join(f"<StyleName>{name}</StyleName>" for name in layers)
         + _datasource(query, db)
