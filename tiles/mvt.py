@@ -150,19 +150,38 @@ def tile_queryset(spec: LayerSpec, z: int, x: int, y: int) -> QuerySet[Any]:
 
 def tile_statement(spec: LayerSpec, z: int, x: int, y: int) -> tuple[str, list[Any]]:
     """``SELECT ST_AsMVT(q, …) FROM (<tile_queryset SQL>) AS q (<property names>)`` and
-    its parameters; the column list renames p0…pN to the layer's property names."""
-    rows = tile_queryset(spec, z, x, y)
-    sub, params = rows.query.sql_with_params()
-    quote = connections[rows.db].ops.quote_name
-    names = [*property_columns(spec), GEOM_COLUMN, ID_COLUMN]
-    sql = _TILE_SQL.format(
-        extent=EXTENT,
-        geom=GEOM_COLUMN,
-        fid=ID_COLUMN,
-        sub=sub,
-        names=", ".join(quote(name) for name in names),
-    )
-    return sql, [spec.key, *params]
+    its parameters; the column list renames p0…pN to the layer's property names.
+
+    Compiling the queryset costs milliseconds, more than a small tile's query: it is done
+    once per layer and zoom with placeholder column and row numbers, which are then
+    swapped for the tile's own in the parameter list."""
+    sql, params = _statement_template(spec, z)
+    return sql, [x if p == _X else y if p == _Y else p for p in params]
+
+
+# Placeholder tile numbers: beyond any zoom's range (2**22), so never a real parameter.
+_X, _Y = 1_999_999_937, 1_999_999_939
+_templates: dict[tuple[int, str, int, str], tuple[str, list[Any]]] = {}
+
+
+def _statement_template(spec: LayerSpec, z: int) -> tuple[str, list[Any]]:
+    key = (id(spec), spec.key, z, spec.public_queryset().db)
+    if key not in _templates:
+        rows = tile_queryset(spec, z, _X, _Y)
+        sub, params = rows.query.sql_with_params()
+        if _X not in params or _Y not in params:
+            raise ImproperlyConfigured(f"layer {spec.key!r}: tile numbers not found in its SQL")
+        quote = connections[rows.db].ops.quote_name
+        names = [*property_columns(spec), GEOM_COLUMN, ID_COLUMN]
+        sql = _TILE_SQL.format(
+            extent=EXTENT,
+            geom=GEOM_COLUMN,
+            fid=ID_COLUMN,
+            sub=sub,
+            names=", ".join(quote(name) for name in names),
+        )
+        _templates[key] = (sql, [spec.key, *params])
+    return _templates[key]
 
 
 def render_tile(spec: LayerSpec, z: int, x: int, y: int) -> bytes:

@@ -178,8 +178,8 @@ def test_an_issued_permit_appears_without_its_applicant(client):
         "kind",
         "issued_on",
         "floors",
+        "basements",
         "height_m",
-        "works_name",
     }
     assert feature["properties"]["issued_on"] == "2026-11-10"
 
@@ -302,3 +302,14 @@ def test_every_mvt_layer_builds_its_tile_sql(spec):
     if spec.mvt:
         z = max(spec.min_zoom, 14)
         assert mvt.render_tile(spec, z, *tile_at(ORIGIN_X, ORIGIN_Y, z)) == b""
+
+
+@pytest.mark.parametrize("key", ["parcels", "zoning", "roads", "monitoring_stations"])
+def test_the_cached_statement_is_the_one_the_orm_compiles_for_that_tile(key):
+    spec = registry.get(key)
+    for z, x, y in [(12, 3250, 1790), (16, 52011, 28903), (16, 52012, 28904), (19, 416101, 1)]:
+        rows = mvt.tile_queryset(spec, z, x, y)
+        _sub, expected = rows.query.sql_with_params()
+        sql, params = mvt.tile_statement(spec, z, x, y)
+        assert params == [spec.key, *expected]
+        assert rows.query.sql_with_params()[0] in sql
