@@ -201,8 +201,10 @@ register(
         title_en="Issued construction permits",
         geometry=GeometryKind.POLYGON,
         group="construction",
-        # Applicant details live in PermitApplicant and are never listed here.
-        public_fields=("number", "kind", "issued_on", "floors", "height_m", "works_name"),
+        # Applicant details live in PermitApplicant and are never listed here. Nor is the
+        # works name: registers often write it as "Nhà ở hộ ông Nguyễn Văn A" (issue 7:
+        # number, kind, date, floors — no personal data).
+        public_fields=("number", "kind", "issued_on", "floors", "basements", "height_m"),
         public_filter={"status": "issued"},
         style=Style(
             fill="#ff7f00",
