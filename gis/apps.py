@@ -8,3 +8,7 @@ class GisConfig(AppConfig):
     # django.contrib.gis already owns the label "gis".
     label = "quyhoach"
     verbose_name = "QuyHoach"
+
+    def ready(self) -> None:
+        # Connect the audit log's sign-in receivers (gis/audit.py).
+        from gis import audit  # noqa: F401

@@ -5,12 +5,15 @@ One file, typed helpers, safe defaults for production when ``DEBUG`` is off.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -91,6 +94,13 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "rest_framework",
     "rest_framework_gis",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    # Login throttling (django-axes) and the Content-Security-Policy header (django-csp).
+    "axes",
+    "csp",
     "gis.apps.GisConfig",
     "layers",
     "planning",
@@ -101,6 +111,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "gis.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gis.locale.VietnameseFirstLocaleMiddleware",
@@ -109,6 +121,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After authentication: the audit log knows who wrote; a lost database answers 503.
+    "gis.audit.AuditMiddleware",
+    "gis.outage.DatabaseOutageMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gis.urls"
@@ -188,10 +205,40 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
 REST_FRAMEWORK = {
+    # Sessions for the browser, tokens for scripts ("Authorization: Token …"; create one
+    # with ``manage.py drf_create_token USERNAME`` or in the admin).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# OpenAPI 3 at /api/schema/, Swagger UI and Redoc at /api/docs/ (served from our own
+# static files: drf-spectacular-sidecar, no CDN).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "QuyHoach API",
+    "DESCRIPTION": (
+        "Public planning data of the province: layer catalogue, search, parcels (RFC 7946 "
+        "GeoJSON, WGS 84 lon/lat), planning reports, zoning, plans and permits. "
+        "OGC API - Features (read-only) is served at /ogc/."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The schema is checked by tests/api/test_schema.py (--validate --fail-on-warn), not
+    # by every ``check --deploy`` on a production host.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "gis.api_docs.geojson_pages_hook",
+        "gis.api_docs.error_responses_hook",
+    ],
 }
 
 # Production hardening: on by default whenever DEBUG is off (``check --deploy`` is clean),
@@ -209,6 +256,27 @@ if envbool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+# Uploaded files above this size go to a temporary file instead of memory (importer
+# uploads can reach IMPORT_MAX_BYTES); requests with more form fields are refused.
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 2000)
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+# Sign-in throttling (django-axes): AXES_FAILURE_LIMIT failed sign-ins for one user name
+# from one address lock that pair out for AXES_COOLOFF_MINUTES (429, gis.security.
+# lockout_response). Counting the pair, not the address alone, keeps colleagues
+# behind one office NAT address from locking each other out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "gis.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "gis.security.client_ip"
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,
@@ -226,6 +294,35 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 MAP_DEFAULT_VIEW = (106.3145, 20.9405, 14)
 # Our own base-map tiles for the admin's map widgets ("" = no background).
 BASEMAP_TILE_URL = os.environ.get("BASEMAP_TILE_URL", "")
+
+# Content-Security-Policy (django-csp 4): everything from our own origin, no inline code.
+# No 'unsafe-inline' styles either: Leaflet and OpenLayers set styles through the CSSOM,
+# which CSP allows. A view that needs more relaxes it with csp.decorators.
+_csp_images = [SELF, "data:", "blob:"]
+if BASEMAP_TILE_URL:
+    _csp_images.append("{0.scheme}://{0.netloc}".format(urlsplit(BASEMAP_TILE_URL)))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": _csp_images,
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
+}
+# Permissions-Policy (gis.security.PermissionsPolicyMiddleware): the map's "locate me"
+# needs geolocation on our own origin; nothing else is used.
+PERMISSIONS_POLICY = {
+    "geolocation": "(self)",
+    "camera": "()",
+    "microphone": "()",
+    "payment": "()",
+    "usb": "()",
+}
 
 # Imports: size limit for an uploaded or given file (and for a zip's unpacked contents),
 # the largest unpack ratio a zip may have, and the province's extent in WGS 84
