@@ -1,0 +1,14 @@
+"""OGC API - Features routes (``/ogc/``), see ``layers.ogcapi``."""
+
+from django.urls import path
+
+from layers import ogcapi
+
+urlpatterns = [
+    path("", ogcapi.LandingPage.as_view(), name="ogc-landing"),
+    path("conformance", ogcapi.Conformance.as_view(), name="ogc-conformance"),
+    path("collections", ogcapi.Collections.as_view(), name="ogc-collections"),
+    path("collections/<str:key>", ogcapi.Collection.as_view(), name="ogc-collection"),
+    path("collections/<str:key>/items", ogcapi.Items.as_view(), name="ogc-items"),
+    path("collections/<str:key>/items/<str:id>", ogcapi.Item.as_view(), name="ogc-item"),
+]
