@@ -348,8 +348,21 @@ class ConstructionPermit(models.Model):
         REJECTED = "rejected", _("Rejected")
         ISSUED = "issued", _("Issued")
 
+    class WorksType(models.TextChoices):
+        # Picks the QCVN 01:2021 coverage table and the statutory processing time.
+        DETACHED_HOUSE = "detached_house", _("Detached or row house")
+        APARTMENT = "apartment", _("Apartment building")
+        COMMERCIAL = "commercial", _("Commercial or mixed-use building")
+        OTHER = "other", _("Other works")
+
     number = models.CharField(_("permit number"), max_length=40, unique=True, null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    works_type = models.CharField(
+        _("type of works"),
+        max_length=20,
+        choices=WorksType.choices,
+        default=WorksType.DETACHED_HOUSE,
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
     )
@@ -372,6 +385,7 @@ class ConstructionPermit(models.Model):
     reasons = models.TextField(_("reasons"), blank=True)
     geom = models.MultiPolygonField(_("building footprint"), srid=SRID, null=True, blank=True)
     geom_3857 = web_mercator_copy(models.MultiPolygonField)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("construction permit")
