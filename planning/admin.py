@@ -18,7 +18,7 @@ class PlanAdmin(MapAdmin):
     list_display = ("name", "level", "status", "decision_number", "approved_on")
     list_filter = ("level", "status")
     search_fields = ("name", "decision_number")
-    readonly_fields = ("created_by", "approved_by", "created_at")
+    readonly_fields = ("created_by", "approved_by", "created_at", "submitted_by", "submitted_at")
     inlines = [ZoningAreaInline]
 
 
@@ -28,3 +28,21 @@ class ZoningAreaAdmin(MapAdmin):
     list_filter = ("plan__status", "land_use")
     search_fields = ("zone_code", "plan__name")
     readonly_fields = ("version",)
+
+
+@admin.register(models.ZoningAreaRevision)
+class ZoningAreaRevisionAdmin(MapAdmin):
+    """The editor's history, read-only: it is a record, changed only by saving zones."""
+
+    list_display = ("zone_id", "version", "action", "changed_by", "changed_at", "plan")
+    list_filter = ("action", "plan__status")
+    search_fields = ("comment", "plan__name", "attributes__zone_code")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -40,6 +40,15 @@ class Plan(models.Model):
     approved_on = models.DateField(_("approved on"), null=True, blank=True)
     superseded_on = models.DateField(_("superseded on"), null=True, blank=True)
     return_reason = models.TextField(_("reason for returning"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted for review at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -144,3 +153,51 @@ class ZoningArea(models.Model):
 
     def __str__(self) -> str:
         return f"{self.zone_code} ({self.plan})"
+
+
+class ZoningAreaRevision(models.Model):
+    """One saved version of a zoning area: who changed it, when, why, and the state after.
+
+    The zone is referred to by its id, not a foreign key, so the history of a deleted zone
+    stays. The state before a change is the previous revision of the same zone.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+        DELETE = "delete", _("Deleted")
+        REVERT = "revert", _("Reverted")
+        SPLIT = "split", _("Split")
+        MERGE = "merge", _("Merged")
+
+    zone_id = models.BigIntegerField(_("zoning area id"), db_index=True)
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="zone_revisions"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    # The zone's attributes after the change (zone_code, land_use code, controls as text
+    # so decimals come back exactly); empty and no geometry after a deletion.
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    geom = models.MultiPolygonField(_("zone boundary"), srid=SRID, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("zoning area revision")
+        verbose_name_plural = _("zoning area revisions")
+        ordering = ["zone_id", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["zone_id", "version"], name="zonerevision_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.zone_id} v{self.version} ({self.action})"

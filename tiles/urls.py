@@ -2,9 +2,14 @@
 
 from django.urls import path, re_path
 
-from tiles import mvt_views, views
+from tiles import draft_mvt, mvt_views, views
 
 urlpatterns = [
+    path(
+        "mvt/drafts/zoning/<int:plan>/<str:z>/<str:x>/<str:y>.pbf",
+        draft_mvt.draft_tile,
+        name="mvt-draft-zoning",
+    ),
     path("mvt/<str:layer>/<str:z>/<str:x>/<str:y>.pbf", mvt_views.vector_tile, name="mvt"),
     # Before MapProxy's catch-all: every other path under mvt is ours too (a JSON 404).
     re_path(r"^mvt(?:/(?P<rest>.*))?$", mvt_views.not_found),
