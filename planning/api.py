@@ -1,18 +1,25 @@
-"""Planning API: the planning report (``/api/planning-report/``)."""
+"""Planning API: the planning report (``/api/planning-report/``); ``&format=pdf`` gives the
+printable certificate through a renderer that a higher layer (webmap) registers here."""
 
 from __future__ import annotations
 
 import datetime
+import math
 
+from django.db import InternalError, transaction
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from layers.models import LandParcel
-from planning.report import known_srid, parcel_at, planning_report
+from planning.report import known_srid, planning_report, report_at
+from planning.report_schema import PlanningReportSerializer
 
 
 def _number(request: Request, name: str) -> float | None:
@@ -20,9 +27,12 @@ def _number(request: Request, name: str) -> float | None:
     if raw is None or raw == "":
         return None
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
-        raise ParseError(_("%(name)s must be a number.") % {"name": name}) from None
+        value = math.nan
+    if not math.isfinite(value):  # "nan", "inf": int(srid) and PostGIS would fail (500)
+        raise ParseError(_("%(name)s must be a number.") % {"name": name})
+    return value
 
 
 def _date(request: Request) -> datetime.date | None:
@@ -35,19 +45,23 @@ def _date(request: Request) -> datetime.date | None:
         raise ParseError(_("date must be YYYY-MM-DD.")) from None
 
 
-def _find_parcel(request: Request) -> LandParcel:
+def _report(request: Request, on: datetime.date | None) -> dict:
+    """The report of the parcel the query names (one SQL statement; planning.report)."""
     params = request.query_params
     if "parcel" in params:
         try:
             pk = int(params["parcel"])
         except ValueError:
             raise ParseError(_("parcel must be a parcel id.")) from None
-        parcel = LandParcel.objects.select_related("commune", "land_use").filter(pk=pk).first()
+        try:
+            report = planning_report(parcel=pk, on=on)
+        except LandParcel.DoesNotExist:
+            report = None
     elif "lon" in params or "lat" in params:
         lon, lat = _number(request, "lon"), _number(request, "lat")
         if lon is None or lat is None or not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise ParseError(_("Give lon and lat in degrees (WGS 84)."))
-        parcel = parcel_at(lon=lon, lat=lat)
+        report = report_at(lon=lon, lat=lat, on=on)
     elif "x" in params or "y" in params:
         x, y, srid = _number(request, "x"), _number(request, "y"), _number(request, "srid")
         if x is None or y is None:
@@ -55,12 +69,44 @@ def _find_parcel(request: Request) -> LandParcel:
         srid_value = int(srid) if srid else 9209
         if not known_srid(srid_value):
             raise ParseError(_("Unknown srid %(srid)s.") % {"srid": srid_value})
-        parcel = parcel_at(x=x, y=y, srid=srid_value)
+        try:
+            with transaction.atomic():
+                report = report_at(x=x, y=y, srid=srid_value, on=on)
+        except InternalError:  # PostGIS: "transform: Invalid coordinate" (e.g. lat 2314000)
+            raise ParseError(_("x, y are not coordinates of that srid.")) from None
     else:
         raise ParseError(_("Give parcel=ID, lon and lat, or x, y and srid."))
-    if parcel is None:
+    if report is None:
         raise NotFound(_("No parcel there."))
-    return parcel
+    return report
+
+
+# Extra output formats of the report, chosen with ``?format=…`` (DRF's format override).
+# The PDF certificate needs the map tiles and templates of higher layers, so webmap
+# registers its renderer at start-up (webmap/apps.py) instead of planning importing it.
+_report_renderers: list[type[BaseRenderer]] = []
+
+
+def register_report_renderer(renderer: type[BaseRenderer]) -> None:
+    if renderer not in _report_renderers:
+        _report_renderers.append(renderer)
+
+
+REPORT_SCHEMA = {
+    "summary": "Planning report of a parcel",
+    "description": "Give parcel=ID, lon and lat, or x, y and srid. "
+    "Add format=pdf for the printable certificate (application/pdf).",
+    "parameters": [
+        OpenApiParameter("parcel", int, description="parcel id"),
+        OpenApiParameter("lon", float, description="WGS 84 longitude (with lat)"),
+        OpenApiParameter("lat", float, description="WGS 84 latitude (with lon)"),
+        OpenApiParameter("x", float, description="easting (with y and srid)"),
+        OpenApiParameter("y", float, description="northing (with x and srid)"),
+        OpenApiParameter("srid", int, description="EPSG code of x, y (default 9209)"),
+        OpenApiParameter("date", OpenApiTypes.DATE, description="as the plans stood that day"),
+    ],
+    "responses": {(200, "application/json"): PlanningReportSerializer},
+}
 
 
 class PlanningReportView(APIView):
@@ -68,6 +114,19 @@ class PlanningReportView(APIView):
 
     permission_classes = [AllowAny]
 
+    def get_renderers(self) -> list[BaseRenderer]:
+        return [*super().get_renderers(), *(renderer() for renderer in _report_renderers)]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # Errors stay JSON {"detail": …} (CONTRACT.md), whatever format was asked for.
+        response = super().handle_exception(exc)
+        accepted = getattr(self.request, "accepted_renderer", None)
+        if accepted is not None and accepted.format not in ("json", "api"):
+            self.request.accepted_renderer = JSONRenderer()
+            self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+    @extend_schema(**REPORT_SCHEMA)
     def get(self, request: Request) -> Response:
         on = _date(request)
-        return Response(planning_report(parcel=_find_parcel(request), on=on))
+        return Response(_report(request, on))
