@@ -106,6 +106,7 @@ bench: migrate
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk nginx >/dev/null
 	@$(PY) bench/import/run.py
 	@$(PY) bench/tiles/run.py
+	@$(PY) bench/webmap/run.py
 
 clean-db:
 	@$(PY) -m gis.pgcluster stop || true

@@ -7,3 +7,11 @@ from django.utils.translation import gettext_lazy as _
 class WebmapConfig(AppConfig):
     name = "webmap"
     verbose_name = _("Web map")
+
+    def ready(self) -> None:
+        # ``/api/planning-report/?…&format=pdf``: the certificate renders here, above the
+        # tiles it draws its map with; planning only knows a renderer was registered.
+        from planning.api import register_report_renderer
+        from webmap.certificate import CertificateRenderer
+
+        register_report_renderer(CertificateRenderer)

@@ -64,6 +64,38 @@ def planning_map(request: HttpRequest) -> HttpResponse:
         "legend": _("Legend"),
         "here": _("Also at this place"),
         "planned_width": _("planned width"),
+        "certificate": _("Download the certificate (PDF)"),
+        "fullscreen": _("Full screen"),
+        "fullscreen_exit": _("Leave full screen"),
+        "locate": _("Show where I am"),
+        "locate_error": _("Your location is not available."),
+        "measure_tools": _("Measuring"),
+        "measure_distance": _("Measure a distance"),
+        "measure_area": _("Measure an area"),
+        "measure_add": _("Add the point under the centre cross"),
+        "measure_undo": _("Remove the last point"),
+        "measure_finish": _("Stop measuring"),
+        "measure_hint": _(
+            "Click on the map, or move it with the arrow keys and press Enter, to add points."
+        ),
+        "distance_label": _("Distance"),
+        "area_label": _("Area"),
+        "print_map": _("Print the map"),
+        "export_view": _("Export this view as an HTML file"),
+        "parameter": _("Parameter"),
+        "latest_reading": _("Latest reading"),
+        "limit": _("Limit"),
+        "status": _("Status"),
+        "exceeds": _("exceeds the limit"),
+        "within": _("within the limit"),
+        "no_limit": _("no national limit"),
+        "no_readings": _("No readings yet."),
+        "recent_values": _("recent values"),
+        "limits_note": _(
+            "Limits of QCVN 05:2023/BTNMT (air), QCVN 08:2023/BTNMT (surface water), "
+            "QCVN 09:2023/BTNMT (groundwater) and QCVN 26:2010/BTNMT (noise), transcribed: "
+            "verify against the gazette."
+        ),
     }
     srid = settings.GIS_SRID
     context = {

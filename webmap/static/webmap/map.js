@@ -1,4 +1,8 @@
 // The public planning map: base map and layers from the catalogue, click for the report.
+import { addMeasureControl } from "./measure.js";
+import { parcelRings } from "./mvt.js";
+import { stationSection } from "./stations.js";
+
 const config = JSON.parse(document.getElementById("map-config").textContent);
 const t = config.labels;
 // The API answers in the page's language, not the browser's.
@@ -35,6 +39,53 @@ map.on("mousemove", (event) => {
 L.control.scale({ imperial: false }).addTo(map);
 
 const layers = {};
+
+// Map tools: full screen, locate me, measuring, print, export of the view.
+new L.Control.FullScreen({
+  title: t.fullscreen, titleCancel: t.fullscreen_exit, forceSeparateButton: true,
+}).addTo(map);
+const notice = document.getElementById("map-notice");
+L.control.locate({
+  strings: { title: t.locate, outsideMapBoundsMsg: t.locate_error },
+  flyTo: false,
+  showPopup: false,
+  onLocationError: () => { notice.textContent = t.locate_error; },
+  onLocationOutsideMapBounds: () => { notice.textContent = t.locate_error; },
+}).addTo(map);
+const measure = addMeasureControl(map, t);
+
+function toolButton(text, label, className) {
+  const element = Object.assign(document.createElement("button"), { type: "button", textContent: text, title: label, className });
+  element.setAttribute("aria-label", label);
+  return element;
+}
+const ToolsControl = L.Control.extend({
+  options: { position: "topleft" },
+  onAdd() {
+    const box = L.DomUtil.create("div", "leaflet-bar tools");
+    const print = toolButton("⎙", t.print_map, "print");
+    print.addEventListener("click", () => window.print());
+    const exported = Object.assign(document.createElement("a"), { textContent: "⤓", title: t.export_view, className: "export" });
+    exported.setAttribute("aria-label", t.export_view);
+    exported.setAttribute("download", "");
+    exported.href = exportUrl();
+    // The view changes: the link follows, so it is right when followed from the keyboard too.
+    map.on("moveend overlayadd overlayremove layeradd layerremove", () => { exported.href = exportUrl(); });
+    box.append(print, exported);
+    L.DomEvent.disableClickPropagation(box);
+    return box;
+  },
+});
+new ToolsControl().addTo(map);
+
+function exportUrl() {
+  const c = map.getCenter();
+  const visible = Object.keys(layers).filter((key) => map.hasLayer(layers[key]));
+  const params = new URLSearchParams({
+    lat: c.lat.toFixed(6), lon: c.lng.toFixed(6), zoom: map.getZoom(), layers: visible.join(","),
+  });
+  return `/export/map.html?${params}`;
+}
 
 function legendList(entries, title) {
   const list = document.createElement("ul");
@@ -120,7 +171,14 @@ function renderReport(data) {
   const print = Object.assign(document.createElement("a"), {
     href: `/report/${p.id}/`, target: "_blank", rel: "noopener", textContent: t.print,
   });
-  panel.append(close, title, dl, print);
+  const pdf = Object.assign(document.createElement("a"), {
+    href: `/api/planning-report/?parcel=${p.id}&format=pdf`, textContent: t.certificate, className: "button",
+  });
+  pdf.setAttribute("download", "");
+  const links = document.createElement("p");
+  links.className = "report-links";
+  links.append(print, pdf);
+  panel.append(close, title, dl, links);
 
   panel.append(Object.assign(document.createElement("h2"), { textContent: t.zoning }));
   if (data.zoning.length === 0) {
@@ -189,15 +247,22 @@ async function showReport(query, latlng) {
   }
   const report = await response.json();
   renderReport(report);
-  // Outline the parcel itself (its public GeoJSON record).
+  // Outline the parcel itself: from our vector tile, or its public GeoJSON record when
+  // the tile clips it (a parcel across a tile edge).
   const p = report.parcel;
+  const style = { color: "#e31a1c", weight: 3, fill: false, interactive: false };
+  const rings = await parcelRings(p.id, latlng).catch(() => null);
+  if (highlight) highlight.remove();
+  if (rings) {
+    highlight = L.polygon(rings.map((ring) => [ring]), style).addTo(map);
+    return;
+  }
   const outline = await fetch(
     `/api/parcels/?commune=${encodeURIComponent(p.commune.code)}&sheet=${p.sheet}&number=${p.number}`,
     { headers: apiHeaders },
   );
-  if (highlight) highlight.remove();
   highlight = outline.ok
-    ? L.geoJSON(await outline.json(), { style: { color: "#e31a1c", weight: 3, fill: false } }).addTo(map)
+    ? L.geoJSON(await outline.json(), { style }).addTo(map)
     : L.circleMarker(latlng, { radius: 6, color: "#e31a1c" }).addTo(map);
 }
 
@@ -208,19 +273,19 @@ function renderIdentify(data) {
       (r.planned_width_m ? ` (${t.planned_width}: ${fmt(r.planned_width_m)} m)` : "")),
     ...data.environment_zones.map((z) => `${z.name} — ${z.kind_label}` +
       (z.no_build ? ` (${t.no_build})` : "") + (z.legal_basis ? `; ${z.legal_basis}` : "")),
-    ...data.monitoring_stations.map((s) => `${s.name} (${s.medium}): ` +
-      s.latest.map((r) => `${r.parameter} ${fmt(r.value, 3)} ${r.unit}`).join(", ")),
   ];
-  if (items.length === 0) return;
+  if (items.length === 0 && data.monitoring_stations.length === 0) return;
   const panel = document.getElementById("report");
   panel.append(Object.assign(document.createElement("h2"), { textContent: t.here }));
   const list = document.createElement("ul");
   list.className = "identify";
   for (const text of items) list.append(Object.assign(document.createElement("li"), { textContent: text }));
-  panel.append(list);
+  if (items.length) panel.append(list);
+  for (const station of data.monitoring_stations) panel.append(stationSection(station, t, fmt));
 }
 
 map.on("click", async (event) => {
+  if (measure.isActive()) return; // the click adds a measuring point
   const { lat, lng } = event.latlng;
   const where = `lon=${lng.toFixed(7)}&lat=${lat.toFixed(7)}`;
   await showReport(where, event.latlng);
@@ -259,4 +324,4 @@ searchForm.addEventListener("submit", async (event) => {
 });
 
 buildLayerTree();
-window.quyhoach = { map }; // for tests and the browser console
+window.quyhoach = { map, measure }; // for tests and the browser console
