@@ -150,7 +150,8 @@ def mapproxy_document(style_files: dict[str, Path]) -> dict[str, Any]:
         "layers": layers,
         "caches": caches,
         "sources": sources,
-        "grids": {GRID: {"base": "GLOBAL_WEBMERCATOR"}},
+        # Levels 0-20 (MapProxy's default stops at 19): z20 is the 1/500 detailed-plan scale.
+        "grids": {GRID: {"base": "GLOBAL_WEBMERCATOR", "num_levels": MAX_CACHED_LEVEL + 1}},
         "globals": {
             "cache": {
                 "base_dir": str(cache_root),

@@ -225,3 +225,11 @@ def test_editing_invalidates_a_geopackage_cache_too(client, settings, tile_cache
     assert cached(zone.geom) == 1 and cached(far.geom) == 1
     layer_changed("zoning", zone.geom.extent, srid=9209)
     assert cached(zone.geom) == 0 and cached(far.geom) == 1
+
+
+def test_zoom_20_is_served_for_detailed_plans(client):
+    """The map offers z20 (1/500 plans): the grid has it, and the parcel colour is there."""
+    LandParcelFactory(geom=square(X, Y, size=40), land_use_codes="ODT")
+    r, g, b, a = pixel_at(client, "parcels", X + 3, Y + 3, 20)  # clear of the label
+    assert (r, g, b) == (0xFF, 0xA0, 0xFF)
+    assert a > 150
