@@ -7,6 +7,8 @@ import importlib
 
 import pytest
 
+from tests.playwright_fixtures import browser, page  # noqa: F401 - one Chromium per run
+
 
 @pytest.fixture(autouse=True)
 def _migration_data(request):

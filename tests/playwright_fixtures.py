@@ -1,4 +1,5 @@
-"""Headless Debian Chromium driven by Playwright against pytest-django's live server."""
+"""Headless Debian Chromium driven by Playwright against pytest-django's live server: one
+browser for the whole run (tests/conftest.py exposes these fixtures to every test folder)."""
 
 from __future__ import annotations
 
