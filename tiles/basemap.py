@@ -68,5 +68,5 @@ def specs() -> list[registry.LayerSpec]:
 
 def write_style(folder: Path, db: dict[str, object]) -> Path:
     path = folder / f"{KEY}.xml"
-    path.write_text(styles.map_xml(specs(), db=db, background=LAND), encoding="utf-8")
+    styles.write_private(path, styles.map_xml(specs(), db=db, background=LAND))
     return path

@@ -1,6 +1,6 @@
 """MapProxy configuration generated from the layer registry: one Mapnik source, one cache
 and one layer per public raster layer, plus the composite base map; WMTS (KVP and REST),
-TMS and WMS services. Files are written under ``TILE_CACHE_DIR/config``.
+TMS and WMS services. Files are written beside the cache, in ``TILE_CACHE_DIR-config``.
 """
 
 from __future__ import annotations
@@ -61,23 +61,27 @@ def tile_layers() -> list[TileLayer]:
 
 def build(folder: Path | None = None) -> Path:
     """Write the Mapnik styles and ``mapproxy.yaml``; return the YAML's path."""
-    folder = folder or Path(settings.TILE_CACHE_DIR) / "config"
+    folder = folder or config_dir()
     folder.mkdir(parents=True, exist_ok=True)
     db = database_settings()
     style_files = styles.write_styles(folder, db)
     style_files[basemap.KEY] = basemap.write_style(folder, db)
     for raster in RasterLayer.objects.all():
         path = folder / f"raster_{raster.name}.xml"
-        path.write_text(styles.raster_xml(raster.path), encoding="utf-8")
+        styles.write_private(path, styles.raster_xml(raster.path))
         style_files[f"raster_{raster.name}"] = path
     styles.write_hatch(folder)
     document = mapproxy_document(style_files)
     path = folder / "mapproxy.yaml"
-    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    # The style files carry the database credentials.
-    for file in folder.iterdir():
-        file.chmod(0o600)
+    styles.write_private(path, yaml.safe_dump(document, allow_unicode=True, sort_keys=False))
     return path
+
+
+def config_dir() -> Path:
+    """Where the generated configuration lives: beside the tile cache, not inside it, so
+    emptying or deleting the cache (an operator's first fix) never breaks rendering."""
+    cache = Path(settings.TILE_CACHE_DIR)
+    return cache.with_name(f"{cache.name}-config")
 
 
 def redis_prefix(layer_name: str) -> str:
@@ -155,8 +159,9 @@ def mapproxy_document(style_files: dict[str, Path]) -> dict[str, Any]:
         "globals": {
             "cache": {
                 "base_dir": str(cache_root),
-                "lock_dir": str(cache_root / "locks"),
-                "tile_lock_dir": str(cache_root / "tile_locks"),
+                # Locks outside the cache: deleting the cache never pulls a lock's folder away.
+                "lock_dir": str(config_dir() / "locks"),
+                "tile_lock_dir": str(config_dir() / "tile_locks"),
                 "meta_size": list(META_SIZE),
                 "meta_buffer": META_BUFFER,
             },

@@ -9,8 +9,6 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from django.conf import settings
-
 _lock = threading.Lock()
 _app = None
 _config_path: Path | None = None
@@ -22,9 +20,10 @@ def mapproxy_app():
         if _app is None:
             from mapproxy.wsgiapp import make_wsgi_app
 
-            from tiles import config, mapnik_source
+            from tiles import config, mapnik_source, resilience
 
             mapnik_source.register()
+            resilience.install()
             _config_path = config.build()
             _app = make_wsgi_app(str(_config_path), ignore_config_warnings=False)
         return _app
@@ -38,4 +37,6 @@ def reset() -> None:
 
 
 def config_dir() -> Path:
-    return Path(settings.TILE_CACHE_DIR) / "config"
+    from tiles import config
+
+    return config.config_dir()

@@ -7,6 +7,9 @@ stored ``geom_3857`` column (no reprojection per tile). Scale denominators are t
 
 from __future__ import annotations
 
+import io
+import os
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -259,6 +262,17 @@ def map_xml(
     )
 
 
+def write_private(path: Path, data: str | bytes) -> None:
+    """Write a generated file readable by its owner only (it may hold database credentials),
+    atomically: workers starting together never read a half-written file."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(raw)
+    os.replace(temporary, path)
+
+
 def write_styles(folder: Path, db: dict[str, object]) -> dict[str, Path]:
     """One Mapnik XML per raster layer: layer key → file."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -267,7 +281,7 @@ def write_styles(folder: Path, db: dict[str, object]) -> dict[str, Path]:
         if not spec.raster:
             continue
         path = folder / f"{spec.key}.xml"
-        path.write_text(map_xml([spec], db=db), encoding="utf-8")
+        write_private(path, map_xml([spec], db=db))
         files[spec.key] = path
     return files
 
@@ -293,5 +307,7 @@ def write_hatch(folder: Path) -> Path:
     draw = ImageDraw.Draw(image)
     for offset in (-16, 0, 16):
         draw.line([(offset, 16), (offset + 16, 0)], fill=(31, 120, 180, 200), width=2)
-    image.save(path)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    write_private(path, buffer.getvalue())
     return path

@@ -45,14 +45,6 @@ def get(url: str) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tiles/ writes its generated Mapnik styles and mapproxy.yaml under "
-    "TILE_CACHE_DIR/config (tiles/service.py, tiles/config.py): deleting the cache folder "
-    "deletes them and every later render fails with FileNotFoundError (500) until restart. "
-    "Fix: keep the generated configuration outside the cache (e.g. VAR_DIR/tileconfig) or "
-    "rebuild it when missing; then remove this mark.",
-)
 def test_deleting_the_tile_cache_under_traffic_re_renders_tiles(live_server, tile_cache):
     LandParcelFactory(geom=square(X, Y, size=40))
     lon, lat = to_wgs84(X + 20, Y + 20, 9209)

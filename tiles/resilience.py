@@ -1,0 +1,54 @@
+"""MapProxy's file cache made to survive its folder being deleted under traffic.
+
+Operators empty the tile cache with ``rm -rf``; a request rendering at that moment finds the
+folder it just made gone when it writes (FileNotFoundError, a 500 from MapProxy). The tile
+is rendered and in memory: write it again into a re-made folder, and if the folder is
+pulled away a second time, serve the tile uncached rather than fail the request. A cached
+tile is read when it is found (not later, when the answer is written), so one deleted
+between the two is rendered again instead of failing.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+logger = logging.getLogger(__name__)
+
+
+def install() -> None:
+    from mapproxy.cache.file import FileCache
+    from mapproxy.image import ImageResult
+
+    if getattr(FileCache.store_tile, "resilient", False):
+        return
+    store_tile = FileCache.store_tile
+
+    def resilient_store_tile(self, tile, dimensions=None):
+        try:
+            return store_tile(self, tile, dimensions=dimensions)
+        except FileNotFoundError:
+            pass
+        try:  # tile_location(create_dir=True) makes the folders again
+            return store_tile(self, tile, dimensions=dimensions)
+        except FileNotFoundError:
+            logger.warning("tile %s not cached: its cache folder was removed", tile.coord)
+            return False
+
+    def resilient_load_tile(self, tile, with_metadata=False, dimensions=None):
+        if not tile.is_missing():
+            return True
+        location = self.tile_location(tile, dimensions=dimensions)
+        try:
+            with open(location, "rb") as handle:
+                data = handle.read()
+            if with_metadata:
+                self.load_tile_metadata(tile, dimensions=dimensions)
+        except FileNotFoundError:
+            return False  # not cached (any more): MapProxy renders it
+        tile.image_result = ImageResult(io.BytesIO(data), image_opts=self.image_opts)
+        return True
+
+    resilient_store_tile.resilient = True
+    FileCache.store_tile = resilient_store_tile
+    FileCache.load_tile = resilient_load_tile
