@@ -20,10 +20,10 @@ def mapproxy_app():
         if _app is None:
             from mapproxy.wsgiapp import make_wsgi_app
 
-            from tiles import config, mapnik_source, resilience
+            from tiles import config, mapnik_source, mapproxy_fixes
 
             mapnik_source.register()
-            resilience.install()
+            mapproxy_fixes.install()
             _config_path = config.build()
             _app = make_wsgi_app(str(_config_path), ignore_config_warnings=False)
         return _app

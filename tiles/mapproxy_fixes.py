@@ -1,0 +1,81 @@
+"""Two corrections to MapProxy 7, installed when the app is built (tiles.service).
+
+1. WMS exceptions for bad requests (a layer that is not queryable, a missing parameter…)
+   come with HTTP 500 from MapProxy's XML exception handlers; ours are 400 (CONTRACT.md:
+   never a 500 for bad input). Internal errors (a failed render) stay 500.
+
+2. The file cache survives its folder being deleted under traffic. Operators empty the tile
+   cache with ``rm -rf``; a request rendering at that moment finds the folder it just made
+   gone when it writes (FileNotFoundError, a 500). The tile is rendered and in memory: it is
+   written again into a re-made folder, and if the folder is pulled away a second time it is
+   served uncached rather than failing the request. A cached tile is read when it is found
+   (not later, when the answer is written), so one deleted between the two is rendered
+   again instead of failing.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+logger = logging.getLogger(__name__)
+
+
+def install() -> None:
+    install_client_error_status()
+    install_resilient_file_cache()
+
+
+def install_client_error_status() -> None:
+    from mapproxy.request.wms.exception import WMSXMLExceptionHandler
+
+    if getattr(WMSXMLExceptionHandler.render, "corrected", False):
+        return
+    render = WMSXMLExceptionHandler.render
+
+    def corrected_render(self, request_error):
+        response = render(self, request_error)
+        if request_error.status is None and not request_error.internal:
+            response.status = 400
+        return response
+
+    corrected_render.corrected = True
+    WMSXMLExceptionHandler.render = corrected_render
+
+
+def install_resilient_file_cache() -> None:
+    from mapproxy.cache.file import FileCache
+    from mapproxy.image import ImageResult
+
+    if getattr(FileCache.store_tile, "resilient", False):
+        return
+    store_tile = FileCache.store_tile
+
+    def resilient_store_tile(self, tile, dimensions=None):
+        try:
+            return store_tile(self, tile, dimensions=dimensions)
+        except FileNotFoundError:
+            pass
+        try:  # tile_location(create_dir=True) makes the folders again
+            return store_tile(self, tile, dimensions=dimensions)
+        except FileNotFoundError:
+            logger.warning("tile %s not cached: its cache folder was removed", tile.coord)
+            return False
+
+    def resilient_load_tile(self, tile, with_metadata=False, dimensions=None):
+        if not tile.is_missing():
+            return True
+        location = self.tile_location(tile, dimensions=dimensions)
+        try:
+            with open(location, "rb") as handle:
+                data = handle.read()
+            if with_metadata:
+                self.load_tile_metadata(tile, dimensions=dimensions)
+        except FileNotFoundError:
+            return False  # not cached (any more): MapProxy renders it
+        tile.image_result = ImageResult(io.BytesIO(data), image_opts=self.image_opts)
+        return True
+
+    resilient_store_tile.resilient = True
+    FileCache.store_tile = resilient_store_tile
+    FileCache.load_tile = resilient_load_tile
