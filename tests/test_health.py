@@ -31,3 +31,12 @@ def test_pages_speak_vietnamese_even_to_an_english_browser(client):
 def test_the_language_switch_turns_pages_english(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "Planning map" in client.get("/").content.decode()
+
+
+def test_the_favicon_is_ours(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    icon = client.get(response["Location"])
+    assert icon.status_code == 200
+    body = b"".join(icon.streaming_content) if icon.streaming else icon.content
+    assert body.startswith(b"<svg")
