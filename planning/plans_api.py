@@ -12,7 +12,8 @@ import json
 from typing import Any
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ParseError
@@ -26,7 +27,7 @@ from gis.crs import WGS84
 from planning import editor_schema as doc
 from planning import lifecycle
 from planning.editing import EditError, Invalid, NotFound, StaleVersion, sees_drafts
-from planning.models import Plan
+from planning.models import Plan, ZoningArea
 
 
 def error_response(error: EditError, current: Any = None) -> Response:
@@ -77,7 +78,18 @@ def plans_queryset(user: Any):
         lifecycle.visible_plans(user)
         .annotate(
             geojson=AsGeoJSON(Transform("geom", WGS84), precision=9),
-            zone_count=Count("zones"),
+            # A subquery, not Count("zones"): with a join PostgreSQL would group by the
+            # GeoJSON expression and transform the boundary once per zone (1.4 s → 30 ms).
+            zone_count=Coalesce(
+                Subquery(
+                    ZoningArea.objects.filter(plan=OuterRef("pk"))
+                    .order_by()
+                    .values("plan")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
         )
         .select_related("created_by", "approved_by")
         .order_by("-created_at", "pk")
