@@ -107,6 +107,7 @@ bench: migrate
 	@$(PY) bench/import/run.py
 	@$(PY) bench/tiles/run.py
 	@$(PY) bench/webmap/run.py
+	@$(PY) bench/load/run.py
 
 clean-db:
 	@$(PY) -m gis.pgcluster stop || true
