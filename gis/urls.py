@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/", include("gis.api_docs")),
     path("api/", include("layers.urls")),
     path("api/", include("planning.urls")),
+    path("api/", include("importers.urls")),
     path("tiles/", include("tiles.urls")),
     path("ogc/", include("layers.ogc_urls")),
     path("", include("webmap.urls")),

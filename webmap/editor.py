@@ -22,6 +22,7 @@ from planning.models import Plan
 def _labels() -> dict[str, str]:
     return {
         "choose_plan": _("Choose a plan…"),
+        "loading_file": _("Loading the file…"),
         "new_plan": _("New plan"),
         "draw_boundary": _("Draw the plan boundary on the map, then finish it on its first point."),
         "draw_zone": _("Draw a zoning area on the map; it snaps to parcel and zone edges."),

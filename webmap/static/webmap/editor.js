@@ -128,6 +128,7 @@ function showPlan() {
   }
   $("draw-zone").hidden = !p.actions.includes("edit");
   $("submit-plan").hidden = !p.actions.includes("submit");
+  $("import-form").hidden = !p.actions.includes("edit");
   $("approve-form").hidden = !p.actions.includes("approve");
   $("return-form").hidden = !p.actions.includes("return");
   if (!p.actions.includes("edit")) say(t.not_editable);
@@ -495,3 +496,34 @@ async function revertTo(id, version) {
 loadPlans(new URLSearchParams(window.location.search).get("plan"));
 loadParcels();
 window.quyhoachEditor.ready = true;
+
+// Load a zoning file into the draft through the importer (all or nothing, checked like an edit).
+$("import-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const problems = $("import-problems");
+  problems.replaceChildren();
+  const body = new FormData($("import-form"));
+  say(t.loading_file);
+  const response = await fetch(`/api/plans/${plan.id}/import/`, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { Accept: "application/json", "X-CSRFToken": csrf },
+    body,
+  });
+  let data;
+  try {
+    data = await response.json();
+  } catch {
+    data = { detail: t.error };
+  }
+  say(data.detail);
+  for (const problem of data.problems || []) {
+    const text = Object.values(problem.errors).flat().join(" ");
+    problems.append(Object.assign(document.createElement("li"), { textContent: `${problem.zone}: ${text}` }));
+  }
+  if (response.ok) {
+    $("import-form").reset();
+    await loadZones();
+    await refreshPlan();
+  }
+});
