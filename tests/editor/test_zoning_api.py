@@ -35,7 +35,7 @@ def test_a_self_intersecting_shape_is_rejected_with_the_reason(client_for, draft
     response = create(client_for("alice"), draft_plan, bowtie)
     assert response.status_code == 400
     body = response.json()
-    assert "detail" in body and "not valid" in body["errors"]["geometry"][0]
+    assert "detail" in body and "không hợp lệ" in body["errors"]["geometry"][0]  # vi default
     assert not ZoningArea.objects.exists()
 
 
@@ -44,7 +44,7 @@ def test_a_zone_outside_the_plan_boundary_is_rejected_with_the_part_outside(clie
     response = create(client_for("alice"), draft_plan, polygon(X + 950, Y + 200, 100))
     assert response.status_code == 400
     body = response.json()
-    assert "outside the plan boundary" in body["errors"]["geometry"][0]
+    assert "ngoài ranh giới đồ án" in body["errors"]["geometry"][0]  # Vietnamese by default
     assert abs(area_m2(body["outside"]) - 5_000) < 0.5
 
 
