@@ -83,12 +83,12 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from layers.models import AdminUnit, LandParcel
+    from layers.models import AdminUnit
 
     AdminUnit.objects.get_or_create(
         code="10540", defaults={"name": "Phường Tứ Minh", "level": "ward"}
     )
-    LandParcel.objects.filter(commune__code="10540").delete()
+    clear_bench_parcels()
     cluster = default_cluster()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -147,7 +147,24 @@ def main() -> None:
         f"peak RSS:                ogr2ogr {ogr_mb:,.0f} MB, importer {ours_mb:,.0f} MB "
         "(target < 1,500 MB at 1,000,000 parcels)"
     )
-    LandParcel.objects.filter(commune__code="10540").delete()
+    clear_bench_parcels()
+
+
+def clear_bench_parcels() -> None:
+    """Remove the synthetic parcels (and their holders) in SQL: the ORM's delete() would
+    load every row into this process, whose size every forked child's peak RSS includes."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM layers_parcelholder WHERE parcel_id IN (SELECT p.id FROM "
+            "layers_landparcel p JOIN layers_adminunit a ON a.id = p.commune_id "
+            "WHERE a.code = '10540' AND p.address LIKE 'Số %% đường Nguyễn Trãi')"
+        )
+        cursor.execute(
+            "DELETE FROM layers_landparcel p USING layers_adminunit a WHERE a.id = p.commune_id "
+            "AND a.code = '10540' AND p.address LIKE 'Số %% đường Nguyễn Trãi'"
+        )
 
 
 if __name__ == "__main__":
