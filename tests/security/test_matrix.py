@@ -89,6 +89,7 @@ MATRIX: list[Row] = [
     Row("POST", "/api/plans/", PLANNERS),
     Row("POST", "/api/plans/{plan}/submit/", PLANNERS),
     Row("POST", "/api/plans/{plan}/approve/", APPROVERS),
+    Row("POST", "/api/plans/{plan}/import/", PLANNERS),
     # Permits: officers; issued permits' public fields: everyone.
     Row("GET", "/api/permits/", EVERYONE),
     Row("POST", "/api/permits/", OFFICERS),
