@@ -75,6 +75,15 @@ def test_load_demo_loads_every_layer_through_import_layer(tmp_path, client):
     assert LandParcel.objects.count() >= 1_500
     assert set(Plan.objects.values_list("status", flat=True)) == {"approved", "draft"}
     assert ConstructionPermit.objects.filter(status="issued").count() == 300
+    # The officer desk opens on a queue: pending applications with footprints, some late.
+    from planning.permits import is_overdue, run_check
+
+    pending = ConstructionPermit.objects.filter(status="received")
+    assert pending.count() == 12
+    assert all(p.geom is not None and p.applicant.name for p in pending)
+    assert any(is_overdue(p) for p in pending) and not all(is_overdue(p) for p in pending)
+    checks = [run_check(permit=p) for p in pending]
+    assert all(c["rules"] for c in checks)
     assert MonitoringReading.objects.exists()
     parcel = LandParcel.objects.filter(land_use__code="ODT").order_by("pk").first()
     report = client.get("/api/planning-report/", {"parcel": parcel.pk}).json()

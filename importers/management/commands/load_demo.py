@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from importers.demo_applications import register_demo_applications
 from importers.demo_province import generate
 from importers.readings import load_readings
 
@@ -33,6 +34,8 @@ class Command(BaseCommand):
         for key, path, extra in manifest.files:
             self.stdout.write(f"→ import_layer {key} {path.name}")
             call_command("import_layer", key, str(path), verbosity=options["verbosity"], **extra)
+        made = register_demo_applications()
+        self.stdout.write(f"→ {made} pending permit applications for the officer desk")
         if manifest.readings:
             report = load_readings(manifest.readings)
             self.stdout.write(
