@@ -21,24 +21,22 @@ def register_demo_applications(*, count: int = 12, seed: int = 7) -> int:
     if ConstructionPermit.objects.exclude(status=ConstructionPermit.Status.ISSUED).exists():
         return 0
     rng = random.Random(seed)  # noqa: S311 - invented demo data
-    candidates: list[LandParcel] = []
-    for zone in zones_in_force().filter(land_use__code__in=("ODT", "ONT")).order_by("pk"):
-        candidates += (
-            LandParcel.objects.filter(
-                land_use__code__in=("ODT", "ONT"), area_m2__gte=60, geom__coveredby=zone.geom
-            )
-            .select_related("land_use")
-            .order_by("pk")[:40]
-        )
+    candidates: list[tuple[LandParcel, str]] = []  # (parcel, the zone's planned land use)
+    zones = zones_in_force().filter(land_use__code__in=("ODT", "ONT")).select_related("land_use")
+    for zone in zones.order_by("pk"):
+        parcels = LandParcel.objects.filter(
+            land_use__code__in=("ODT", "ONT"), area_m2__gte=60, geom__coveredby=zone.geom
+        ).order_by("pk")[:40]
+        candidates += [(parcel, zone.land_use.code) for parcel in parcels]
         if len(candidates) >= 400:
             break
     today = datetime.date.today()
     made = 0
     rng.shuffle(candidates)
-    for parcel in candidates:
+    for parcel, planned_use in candidates:
         if made == count:
             break
-        inset = rng.choice((0.5, 1.0, 1.5, 2.5))  # a thin inset breaks the coverage limit
+        inset = rng.choice((0.2, 0.5, 1.0, 2.0))  # a thin inset breaks the coverage limit
         footprint = parcel.geom.buffer(-inset)
         if footprint.empty:
             continue
@@ -49,7 +47,7 @@ def register_demo_applications(*, count: int = 12, seed: int = 7) -> int:
                 "kind": ConstructionPermit.Kind.NEW,
                 "works_type": ConstructionPermit.WorksType.DETACHED_HOUSE,
                 "works_name": "Nhà ở riêng lẻ",
-                "intended_use": parcel.land_use.code,
+                "intended_use": planned_use,
                 "floors": floors,
                 "height_m": round(3.6 * floors + 0.9, 1),
                 "gross_floor_area_m2": round(footprint.area * floors, 1),
