@@ -29,11 +29,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+from bench.timing import KeepAlive, fetch_ms, pct  # noqa: E402
+
 APP_PORT = 8711
 BASE = f"http://127.0.0.1:{APP_PORT}"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -77,36 +79,6 @@ new MutationObserver((changes, observer) => {
 }).observe(document, {subtree: true, attributes: true, childList: true,
                       attributeFilter: ['class']});
 """
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
-
-
-def fetch_ms(url: str) -> float:
-    started = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - loopback only
-        response.read()
-    return (time.perf_counter() - started) * 1000
-
-
-class KeepAlive:
-    """One HTTP/1.1 connection reused across requests, as the map page's fetches are."""
-
-    def __init__(self, port: int) -> None:
-        import http.client
-
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-
-    def fetch_ms(self, path: str) -> float:
-        started = time.perf_counter()
-        self.connection.request("GET", path)
-        response = self.connection.getresponse()
-        response.read()
-        if response.status != 200:
-            raise RuntimeError(f"{path}: HTTP {response.status}")
-        return (time.perf_counter() - started) * 1000
 
 
 def start_gunicorn(env: dict[str, str]) -> subprocess.Popen:
