@@ -24,6 +24,7 @@ from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from shapely.errors import ShapelyError
 
+from layers import registry
 from layers.models import AdminUnit, ConstructionPermit, LandParcel
 from layers.serializers import AnnotatedGeometryField
 from planning import permits
@@ -65,16 +66,8 @@ class PublicPermitSerializer(GeoFeatureModelSerializer):
     class Meta:
         model = ConstructionPermit
         geo_field = "geom"
-        fields = (
-            "id",
-            "number",
-            "kind",
-            "issued_on",
-            "floors",
-            "basements",
-            "height_m",
-            "geom",
-        )
+        # The public layer's declaration is the one list of what the public may see.
+        fields = ("id", *registry.get("permits").public_fields, "geom")
 
 
 class ApplicantSerializer(serializers.Serializer):
