@@ -107,7 +107,8 @@ def clean(
         result.rejected[offset + int(i)] = bilingual(_("empty geometry"))
     for i in np.flatnonzero(shapely.has_z(geoms) & ~missing):
         result.note(offset + int(i), bilingual(_("Z coordinate dropped")))
-    geoms = shapely.force_2d(geoms)
+    if (shapely.has_z(geoms) | shapely.has_m(geoms)).any():  # else a copy for nothing
+        geoms = shapely.force_2d(geoms)
     for i in np.flatnonzero(~shapely.is_valid(geoms) & ~missing):
         reason = shapely.is_valid_reason(geoms[i])
         geoms[i] = shapely.make_valid(geoms[i], method="structure", keep_collapsed=False)

@@ -189,6 +189,16 @@ def _import(spec, source: Source, options: ImportOptions, report: ImportReport, 
             counts.updated,
             counts.unchanged,
         )
+        if counts.bulk:
+            report.warnings.append(
+                bilingual(
+                    _(
+                        "Bulk load: the file is at least as large as the layer, so its "
+                        "indexes and foreign keys were rebuilt after loading (the layer was "
+                        "locked until the import finished)."
+                    )
+                )
+            )
         if options.dry_run:
             transaction.set_rollback(True)
         elif counts.extent:
@@ -325,11 +335,13 @@ def _rows(
         report.rejected.update(cleaned.rejected)
         report.repairs.update(cleaned.repairs)
         kept = np.flatnonzero(~shapely.is_missing(cleaned.geometries))
-        wkb = shapely.to_wkb(
-            shapely.set_srid(cleaned.geometries[kept], settings.GIS_SRID),
-            hex=True,
-            include_srid=True,
-        )
+        # Binary EWKB, then bytes.hex(): several times faster than shapely's own hex=True.
+        wkb = [
+            blob.hex()
+            for blob in shapely.to_wkb(
+                shapely.set_srid(cleaned.geometries[kept], settings.GIS_SRID), include_srid=True
+            ).tolist()
+        ]
         raw_columns = {name: batch.column(name).to_pylist() for name in set(mapping.values())}
         rejected: dict[int, str] = {}
         columns = []
@@ -341,7 +353,7 @@ def _rows(
             columns.append([given_plan] * len(kept) if given_plan else columns[plan_index])
         numbers = (kept + offset + 1).tolist()
         report.rejected.update(rejected)
-        for row in zip(numbers, *columns, wkb.tolist(), strict=True):
+        for row in zip(numbers, *columns, wkb, strict=True):
             if row[0] not in rejected:
                 yield row
         offset += batch.num_rows
@@ -470,7 +482,13 @@ def _upsert(cursor, spec, stager: sql.Stager, targets: list[Target]) -> sql.Upse
     model = spec.get_model()
     constants = _constants(spec, targets)
     key_columns = [model._meta.get_field(name).column for name in importer.natural_key]
-    counts = sql.Upsert(stager, key_columns, constants).run(cursor)
+    cursor.execute(sql.psql.SQL("SELECT count(*) FROM {}").format(sql.psql.Identifier(sql.STAGING)))
+    if sql.wants_bulk_load(cursor, model, cursor.fetchone()[0]):
+        with sql.bulk_load(cursor, model) as bulk:
+            counts = sql.Upsert(stager, key_columns, constants, spatial_order=not bulk).run(cursor)
+        counts.bulk = bulk
+    else:
+        counts = sql.Upsert(stager, key_columns, constants).run(cursor)
     for relation in {t.relation for t in targets if t.relation and t.relation != "plan"}:
         sql.upsert_private(cursor, stager, relation, importer.natural_key)
     return counts

@@ -1,0 +1,124 @@
+"""Bulk loads: a file at least as large as the layer is loaded with the table's non-unique
+indexes and foreign keys dropped and rebuilt afterwards, inside the import's transaction."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from importers import sql
+from importers.services import run_import
+from layers.models import LandParcel, LandUseType
+from tests.factories import AdminUnitFactory
+from tests.importers.conftest import parcel_rows, write_shapefile
+
+# Committed fixtures, as in production: a test transaction that created the commune holds
+# deferred trigger events on the related tables, and PostgreSQL then refuses to drop the
+# foreign keys (the last test checks that fallback).
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TABLE = LandParcel._meta.db_table
+
+
+def catalogue() -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(index name, definition) and (foreign key name, definition) of the parcel table."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indrelid = %s::regclass",
+            [TABLE],
+        )
+        indexes = set(cursor.fetchall())
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f'",
+            [TABLE],
+        )
+        return indexes, set(cursor.fetchall())
+
+
+@pytest.fixture
+def small_bulk(monkeypatch):
+    """Bulk loads from the first row, so a test file of a few parcels takes that path."""
+    monkeypatch.setattr(sql, "BULK_MIN_ROWS", 1)
+
+
+def bulk_noted(report) -> bool:
+    return any("Bulk load" in warning for warning in report.warnings)
+
+
+def test_a_first_load_rebuilds_every_index_and_foreign_key_as_it_was(ward, tmp_path, small_bulk):
+    indexes, foreign_keys = catalogue()
+    assert any("gist" in definition for _name, definition in indexes)
+    assert len(foreign_keys) == 2
+    report = run_import(layer="parcels", path=write_shapefile(tmp_path / "in", parcel_rows(6)))
+    assert report.ok, report.error
+    assert bulk_noted(report)
+    assert "Bulk load" in report.run.report
+    assert (report.created, report.updated, report.unchanged) == (6, 0, 0)
+    assert catalogue() == (indexes, foreign_keys)
+    parcel = LandParcel.objects.get(commune=ward, sheet=12, number=4)
+    assert (parcel.land_use.code, parcel.holder.holder_name) == ("ODT", "Nguyễn Văn An")
+    # The rebuilt spatial index answers a spatial query with the index forced.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            f"SELECT count(*) FROM {TABLE} WHERE geom && ST_Expand(%s::geometry, 1)",
+            [parcel.geom.centroid.ewkt],
+        )
+        assert cursor.fetchone()[0] == 1
+
+
+def test_the_rebuilt_foreign_keys_still_refuse_a_missing_land_use(ward, tmp_path, small_bulk):
+    report = run_import(layer="parcels", path=write_shapefile(tmp_path / "in", parcel_rows(3)))
+    assert bulk_noted(report)
+    parcel = LandParcel.objects.get(number=1)
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {TABLE} SET land_use_id = %s WHERE id = %s",
+                [LandUseType.objects.order_by("-pk").first().pk + 1000, parcel.pk],
+            )
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_a_refused_file_leaves_indexes_and_data_as_they_were(ward, tmp_path, small_bulk):
+    before = catalogue()
+    rows = parcel_rows(4)
+    rows[3]["SoThuTuThua"] = 1  # the same key twice: the whole file is refused
+    report = run_import(layer="parcels", path=write_shapefile(tmp_path / "in", rows))
+    assert not report.ok
+    assert catalogue() == before
+    assert not LandParcel.objects.exists()
+
+
+def test_a_file_smaller_than_the_layer_is_loaded_row_by_row(ward, tmp_path, small_bulk):
+    run_import(layer="parcels", path=write_shapefile(tmp_path / "a", parcel_rows(8)))
+    rows = parcel_rows(3, SoHieuToBanDo=13)
+    report = run_import(layer="parcels", path=write_shapefile(tmp_path / "b", rows))
+    assert report.ok and report.created == 3
+    assert not bulk_noted(report)
+
+
+def test_below_the_threshold_no_file_is_bulk_loaded(ward, tmp_path):
+    report = run_import(layer="parcels", path=write_shapefile(tmp_path / "in", parcel_rows(5)))
+    assert report.ok and report.created == 5
+    assert not bulk_noted(report)
+
+
+@pytest.mark.django_db(transaction=False)
+def test_pending_trigger_events_on_the_table_fall_back_to_row_by_row(tmp_path, small_bulk):
+    # A parcel written earlier in the same transaction leaves deferred foreign-key checks
+    # queued on the table: PostgreSQL refuses to alter it until they have run.
+    other = AdminUnitFactory(code="10541", name="Phường Hải Tân")
+    AdminUnitFactory(code="10540", name="Phường Tứ Minh")
+    rows = parcel_rows(1, MaXa="10541")
+    run_import(layer="parcels", path=write_shapefile(tmp_path / "a", rows))
+    LandParcel.objects.filter(commune=other).update(address="đã sửa")
+    report = run_import(layer="parcels", path=write_shapefile(tmp_path / "b", parcel_rows(5)))
+    assert report.ok, report.error
+    assert report.created == 5
+    assert not bulk_noted(report)
+    assert LandParcel.objects.count() == 6
