@@ -9,13 +9,14 @@ coordinates are checked against the province and reprojected to ``GIS_SRID`` wit
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import psycopg
 import pyarrow as pa
 import pyogrio
 import shapely
@@ -28,9 +29,10 @@ from importers import encodings, geometry, sql
 from importers.errors import ImportRejected, bilingual
 from importers.mapping import describe, resolve_mapping
 from importers.models import ImportRun
+from importers.prefetch import Prefetched
 from importers.projections import check_in_province, resolve_crs
 from importers.sources import Source, open_source
-from importers.values import ColumnConverter, Target
+from importers.values import ColumnConverter, FeatureRejected, Target
 from layers import registry
 from layers.events import layer_changed
 
@@ -159,31 +161,34 @@ def _import(spec, source: Source, options: ImportOptions, report: ImportReport, 
 
     targets = _targets(spec, mapping, options)
     stager = sql.Stager(spec, targets)
+    given_plan = _plan_name(options)
     with transaction.atomic():
         with connection.cursor() as cursor:
             stager.create(cursor)
-            batches = _batches(source, read_encoding)
-            rows = _rows(
-                spec,
-                batches,
-                mapping,
-                targets,
-                text_encoding,
-                crs.srid,
-                report,
-                progress,
-                total,
-                _plan_name(options),
-            )
-            started = time.perf_counter()
-            stager.copy(cursor, rows)
-            logger.debug("read and staged in %.1f s", time.perf_counter() - started)
-            started = time.perf_counter()
-            _check_duplicates(cursor, stager, spec)
-            _resolve_plan(cursor, spec, targets, options)
-            _reject_unresolved(cursor, stager, report)
-            counts = _upsert(cursor, spec, stager, targets)
-            logger.debug("checked and upserted in %.1f s", time.perf_counter() - started)
+
+            def row_batches() -> Iterator[tuple[list[tuple], int]]:
+                return _row_batches(
+                    spec,
+                    _batches(source, read_encoding),
+                    mapping,
+                    targets,
+                    text_encoding,
+                    crs.srid,
+                    report,
+                    given_plan,
+                )
+
+            # Reading, checking and converting run in a thread of their own while this
+            # one feeds PostgreSQL: on two cores, the Python and the SQL halves overlap.
+            with Prefetched(row_batches) as batches:
+                if _plan_from_file(targets):
+                    counts = _load_at_once(
+                        cursor, spec, stager, targets, batches, report, options, progress, total
+                    )
+                else:
+                    counts = _load_by_batch(
+                        cursor, spec, stager, targets, batches, report, progress, total
+                    )
         report.created, report.updated, report.unchanged = (
             counts.created,
             counts.updated,
@@ -306,10 +311,12 @@ def _plan_name(options: ImportOptions) -> str | None:
         raise ImportRejected(_("There is no plan %(id)s."), id=options.plan_id) from None
 
 
-def _rows(
-    spec, batches, mapping, targets, text_encoding, source_srid, report, progress, total, given_plan
-):
-    """COPY rows: (row_no, *target values, EWKB hex) for every accepted feature."""
+def _row_batches(
+    spec, batches, mapping, targets, text_encoding, source_srid, report, given_plan
+) -> Iterator[tuple[list[tuple], int]]:
+    """COPY rows, (row_no, *target values, WKB hex) for every accepted feature, a list per
+    batch read, with the number of features read so far. Touches no database: it runs in
+    the reading thread (see _in_background)."""
     importer = spec.importer
     offset = 0
     synthetic_plan = any(t.name == "plan" for t in targets) and "plan" not in mapping
@@ -335,32 +342,58 @@ def _rows(
         report.rejected.update(cleaned.rejected)
         report.repairs.update(cleaned.repairs)
         kept = np.flatnonzero(~shapely.is_missing(cleaned.geometries))
-        # Binary EWKB, then bytes.hex(): several times faster than shapely's own hex=True.
-        wkb = [
-            blob.hex()
-            for blob in shapely.to_wkb(
-                shapely.set_srid(cleaned.geometries[kept], settings.GIS_SRID), include_srid=True
-            ).tolist()
-        ]
-        raw_columns = {name: batch.column(name).to_pylist() for name in set(mapping.values())}
+        # Plain WKB (the staging column gives it GIS_SRID), then bytes.hex(): several times
+        # faster than shapely's own hex=True.
+        wkb = [blob.hex() for blob in shapely.to_wkb(cleaned.geometries[kept]).tolist()]
         rejected: dict[int, str] = {}
         columns = []
         for target, converter in zip(fed, converters, strict=True):
-            values = decoder.column(raw_columns[mapping[target.name]], mapping[target.name])
-            columns.append(converter.column(values, kept, offset + 1, rejected))
+            label = mapping[target.name]
+            columns.append(
+                _converted(
+                    batch.column(label), kept, converter, decoder, label, offset + 1, rejected
+                )
+            )
         if synthetic_plan:
             # The zone's plan, looked up by name: --plan ID wins over the file's TenDoAn.
             columns.append([given_plan] * len(kept) if given_plan else columns[plan_index])
         numbers = (kept + offset + 1).tolist()
         report.rejected.update(rejected)
-        for row in zip(numbers, *columns, wkb, strict=True):
-            if row[0] not in rejected:
-                yield row
+        rows = list(zip(numbers, *columns, wkb, strict=True))
+        if rejected:
+            rows = [row for row in rows if row[0] not in rejected]
         offset += batch.num_rows
-        report.read = offset
-        report.run.progress_done = offset
-        if progress:
-            progress(offset, total)
+        yield rows, offset
+
+
+def _converted(
+    array: pa.Array,
+    kept: np.ndarray,
+    converter: ColumnConverter,
+    decoder: _Decoder,
+    label: str,
+    first: int,
+    rejected: dict[int, str],
+) -> list[Any]:
+    """The converted values of the ``kept`` rows of one file column. Text is dictionary-
+    encoded first, so each distinct value (codes, street names, the commune) is decoded
+    and converted once, whatever the number of rows."""
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return converter.column(array.to_pylist(), kept, first, rejected)
+    encoded = array.take(pa.array(kept)).dictionary_encode()
+    distinct = [*encoded.dictionary.to_pylist(), None]  # the last one stands for null
+    indices = encoded.indices.fill_null(len(distinct) - 1).to_numpy(zero_copy_only=False)
+    values = np.empty(len(distinct), dtype=object)
+    for k, raw in enumerate(distinct):
+        try:
+            values[k] = converter.one(None if raw is None else decoder.one(raw, label))
+        except FeatureRejected as exc:
+            for i in kept[indices == k].tolist():
+                rejected[first + i] = str(exc)
+        except ImportRejected as exc:
+            exc.feature = first + int(kept[np.argmax(indices == k)])
+            raise
+    return values[indices].tolist()
 
 
 class _Decoder:
@@ -370,12 +403,9 @@ class _Decoder:
         self.encoding = encoding
         self._memo: dict[str, str] = {}
 
-    def column(self, values: list[Any], column: str) -> list[Any]:
-        if self.encoding is None:
-            return values
-        return [self.one(v, column) if isinstance(v, str) else v for v in values]
-
     def one(self, value: str, column: str) -> str:
+        if self.encoding is None:
+            return value
         try:
             return self._memo[value]
         except KeyError:
@@ -395,6 +425,73 @@ class _Decoder:
         if len(self._memo) < 200_000:
             self._memo[value] = text
         return text
+
+
+def _plan_from_file(targets: list[Target]) -> bool:
+    """Zones name their plan in the file: plans are resolved from all rows at once."""
+    return any(t.name == "plan" or t.relation == "plan" for t in targets)
+
+
+def _staged(cursor, stager, batches, report, progress, total) -> Iterator[tuple[int, int]]:
+    """COPY each batch into the staging table; yields its first and last row numbers."""
+    for rows, done in batches:
+        if rows:
+            stager.copy(cursor, rows)
+        report.read = report.run.progress_done = done
+        if progress:
+            progress(done, total)
+        if rows:
+            yield rows[0][0], rows[-1][0]
+
+
+def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, total):
+    """Each batch is upserted as soon as it is staged, so PostgreSQL works on one batch while
+    the reading thread prepares the next. Keys repeated across batches are caught by the
+    check over all staged rows at the end (the transaction is then rolled back)."""
+    model = spec.get_model()
+    upsert = sql.Upsert(stager, _key_columns(spec), _constants(spec, targets))
+    with _maybe_bulk(cursor, model, total) as bulk:
+        upsert.spatial_order = not bulk
+        counts = sql.UpsertCounts(bulk=bulk)
+        for rows in _staged(cursor, stager, batches, report, progress, total):
+            _reject_unresolved(cursor, stager, report, rows)
+            try:
+                with transaction.atomic():
+                    counts.add(upsert.run(cursor, rows=rows))
+            except DatabaseError as exc:
+                if isinstance(exc.__cause__, psycopg.errors.CardinalityViolation):
+                    _check_duplicates(cursor, stager, spec)  # names the repeated keys
+                raise
+        _check_duplicates(cursor, stager, spec)
+    _upsert_private(cursor, spec, stager, targets)
+    return counts
+
+
+def _load_at_once(cursor, spec, stager, targets, batches, report, options, progress, total):
+    """Stage every row first: zones' plans are created from the union of their zones."""
+    for _rows in _staged(cursor, stager, batches, report, progress, total):
+        pass
+    _check_duplicates(cursor, stager, spec)
+    _resolve_plan(cursor, spec, targets, options)
+    _reject_unresolved(cursor, stager, report)
+    model = spec.get_model()
+    with _maybe_bulk(cursor, model, total) as bulk:
+        upsert = sql.Upsert(
+            stager, _key_columns(spec), _constants(spec, targets), spatial_order=not bulk
+        )
+        counts = upsert.run(cursor)
+        counts.bulk = bulk
+    _upsert_private(cursor, spec, stager, targets)
+    return counts
+
+
+@contextmanager
+def _maybe_bulk(cursor, model, incoming: int) -> Iterator[bool]:
+    if sql.wants_bulk_load(cursor, model, incoming):
+        with sql.bulk_load(cursor, model) as bulk:
+            yield bulk
+    else:
+        yield False
 
 
 def _check_duplicates(cursor, stager: sql.Stager, spec) -> None:
@@ -443,8 +540,10 @@ def _resolve_plan(cursor, spec, targets: list[Target], options: ImportOptions) -
         )
 
 
-def _reject_unresolved(cursor, stager: sql.Stager, report: ImportReport) -> None:
-    missing = stager.unresolved(cursor)
+def _reject_unresolved(
+    cursor, stager: sql.Stager, report: ImportReport, rows: tuple[int, int] | None = None
+) -> None:
+    missing = stager.unresolved(cursor, rows)
     if not missing:
         return
     for row, target, value in missing:
@@ -477,21 +576,14 @@ def _constants(spec, targets: list[Target]) -> dict[str, object]:
     return constants
 
 
-def _upsert(cursor, spec, stager: sql.Stager, targets: list[Target]) -> sql.UpsertCounts:
-    importer = spec.importer
+def _key_columns(spec) -> list[str]:
     model = spec.get_model()
-    constants = _constants(spec, targets)
-    key_columns = [model._meta.get_field(name).column for name in importer.natural_key]
-    cursor.execute(sql.psql.SQL("SELECT count(*) FROM {}").format(sql.psql.Identifier(sql.STAGING)))
-    if sql.wants_bulk_load(cursor, model, cursor.fetchone()[0]):
-        with sql.bulk_load(cursor, model) as bulk:
-            counts = sql.Upsert(stager, key_columns, constants, spatial_order=not bulk).run(cursor)
-        counts.bulk = bulk
-    else:
-        counts = sql.Upsert(stager, key_columns, constants).run(cursor)
+    return [model._meta.get_field(name).column for name in spec.importer.natural_key]
+
+
+def _upsert_private(cursor, spec, stager: sql.Stager, targets: list[Target]) -> None:
     for relation in {t.relation for t in targets if t.relation and t.relation != "plan"}:
-        sql.upsert_private(cursor, stager, relation, importer.natural_key)
-    return counts
+        sql.upsert_private(cursor, stager, relation, spec.importer.natural_key)
 
 
 def format_report(report: ImportReport) -> str:

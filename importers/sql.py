@@ -31,6 +31,12 @@ class UpsertCounts:
     extent: tuple[float, float, float, float] | None = None  # changed rows, GIS_SRID
     bulk: bool = False  # indexes and foreign keys rebuilt after loading (bulk_load)
 
+    def add(self, other: UpsertCounts) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.extent = _union(self.extent, other.extent)
+
 
 def _pg_type(field: models.Field) -> str:
     if field.is_relation:
@@ -63,7 +69,8 @@ class Stager:
             sql.SQL("{} {}").format(sql.Identifier(t.column), sql.SQL(_pg_type(t.field)))
             for t in self.targets
         ]
-        columns.append(sql.SQL("geom geometry"))
+        # WKB without SRID comes in: the column's type gives it the storage SRID.
+        columns.append(sql.SQL("geom geometry(Geometry, {})").format(sql.Literal(storage_srid())))
         # ON COMMIT DROP is not enough when one transaction runs several imports.
         cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(STAGING)))
         cursor.execute(
@@ -86,19 +93,21 @@ class Stager:
     def foreign_keys(self) -> list[Target]:
         return [t for t in self.targets if t.relation is None and t.field.is_relation]
 
-    def unresolved(self, cursor) -> list[tuple[int, str, str]]:
-        """(row, field, value) for codes that name no existing row."""
+    def unresolved(self, cursor, rows: tuple[int, int] | None = None) -> list[tuple[int, str, str]]:
+        """(row, field, value) for codes that name no existing row (among ``rows``, first
+        and last row numbers, when given)."""
         missing = []
         for target in self.foreign_keys():
             related = target.field.related_model
             statement = sql.SQL(
                 "SELECT s.row_no, s.{col} FROM {staging} s LEFT JOIN {table} r "
-                "ON r.{lookup} = s.{col} WHERE s.{col} IS NOT NULL AND r.id IS NULL"
+                "ON r.{lookup} = s.{col} WHERE s.{col} IS NOT NULL AND r.id IS NULL AND {rows}"
             ).format(
                 col=sql.Identifier(target.column),
                 staging=sql.Identifier(STAGING),
                 table=sql.Identifier(related._meta.db_table),
                 lookup=sql.Identifier(lookup_field(related)),
+                rows=row_filter(rows),
             )
             cursor.execute(statement)
             missing += [(row, target.name, value) for row, value in cursor.fetchall()]
@@ -119,6 +128,15 @@ class Stager:
             ).format(cols=columns, staging=sql.Identifier(STAGING))
         )
         return cursor.fetchall()
+
+
+def row_filter(rows: tuple[int, int] | None) -> sql.Composable:
+    """Staging rows ``s`` numbered from ``rows[0]`` to ``rows[1]``; all when None."""
+    if rows is None:
+        return sql.SQL("true")
+    return sql.SQL("s.row_no BETWEEN {} AND {}").format(
+        sql.Literal(int(rows[0])), sql.Literal(int(rows[1]))
+    )
 
 
 class Upsert:
@@ -186,8 +204,10 @@ class Upsert:
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
         ]
 
-    def run(self, cursor) -> UpsertCounts:
+    def run(self, cursor, rows: tuple[int, int] | None = None) -> UpsertCounts:
+        """Upsert the staged rows (those numbered ``rows[0]`` to ``rows[1]`` when given)."""
         pairs, params, source = self._select()
+        where = row_filter(rows)
         names = [name for name, _expr in pairs]
         stamps = self._timestamps()
         columns = [sql.Identifier(n) for n in names + stamps]
@@ -198,14 +218,19 @@ class Upsert:
         )
         # Extent of rows about to change, before they change (tiles there must go too).
         started = time.perf_counter()
-        old_extent = self._old_extent(cursor, pairs, params, source)
+        existing, old_extent = self._old_extent(cursor, pairs, params, source, where)
         logger.debug("old extent in %.2f s", time.perf_counter() - started)
+        # No staged key is in the table yet (a first load): a plain INSERT, without the
+        # speculative insertion ON CONFLICT costs on every row. A key inserted meanwhile
+        # by another transaction fails this import, which can then simply be run again.
+        conflict = sql.SQL(
+            "ON CONFLICT ({key}) DO UPDATE SET {assignments} WHERE ({old}) IS DISTINCT FROM ({new})"
+            if existing
+            else ""
+        )
         statement = sql.SQL(
             "WITH up AS (INSERT INTO {table} AS t ({columns}) SELECT {values} FROM {source} "
-            "{order} "
-            "ON CONFLICT ({key}) DO UPDATE SET {assignments} "
-            "WHERE ({old}) IS DISTINCT FROM ({new}) "
-            "RETURNING (xmax = 0) AS inserted, t.geom) "
+            "WHERE {where} {order} {conflict} RETURNING (xmax = 0) AS inserted, t.geom) "
             "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), "
             "ST_Extent(geom)::text FROM up"
         ).format(
@@ -213,24 +238,33 @@ class Upsert:
             columns=sql.SQL(", ").join(columns),
             values=sql.SQL(", ").join(values),
             source=source,
+            where=where,
             order=sql.SQL("ORDER BY s.geom" if self.spatial_order else ""),
-            key=sql.SQL(", ").join(sql.Identifier(k) for k in self.key),
-            assignments=sql.SQL(", ").join(
-                sql.SQL("{c} = EXCLUDED.{c}").format(c=c) for c in columns
+            conflict=conflict.format(
+                key=sql.SQL(", ").join(sql.Identifier(k) for k in self.key),
+                assignments=sql.SQL(", ").join(
+                    sql.SQL("{c} = EXCLUDED.{c}").format(c=c) for c in columns
+                ),
+                old=old_row,
+                new=new_row,
             ),
-            old=old_row,
-            new=new_row,
         )
         started = time.perf_counter()
         cursor.execute(statement, params)
         created, updated, box = cursor.fetchone()
         logger.debug("upsert statement in %.2f s", time.perf_counter() - started)
-        cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(STAGING)))
+        cursor.execute(
+            sql.SQL("SELECT count(*) FROM {} s WHERE {}").format(
+                sql.Identifier(STAGING), row_filter(rows)
+            )
+        )
         total = cursor.fetchone()[0]
         extent = _union(_parse_box(box), old_extent)
         return UpsertCounts(created, updated, total - created - updated, extent)
 
-    def _old_extent(self, cursor, pairs, params, source):
+    def _old_extent(self, cursor, pairs, params, source, where) -> tuple[int, tuple | None]:
+        """How many staged keys the table holds already, and the extent of those rows
+        the upsert will change."""
         expressions = dict(pairs)
         key_match = sql.SQL(" AND ").join(
             sql.SQL("t.{k} = {v}").format(k=sql.Identifier(k), v=expressions[k]) for k in self.key
@@ -238,11 +272,15 @@ class Upsert:
         old_row = sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(n)) for n, _e in pairs)
         new_row = sql.SQL(", ").join(e for _n, e in pairs)
         statement = sql.SQL(
-            "SELECT ST_Extent(t.geom)::text FROM {source} JOIN {table} t ON {match} "
-            "WHERE ({old}) IS DISTINCT FROM ({new})"
-        ).format(source=source, table=self.table, match=key_match, old=old_row, new=new_row)
+            "SELECT count(*), "
+            "ST_Extent(t.geom) FILTER (WHERE ({old}) IS DISTINCT FROM ({new}))::text "
+            "FROM {source} JOIN {table} t ON {match} WHERE {where}"
+        ).format(
+            source=source, table=self.table, match=key_match, where=where, old=old_row, new=new_row
+        )
         cursor.execute(statement, params)
-        return _parse_box(cursor.fetchone()[0])
+        existing, box = cursor.fetchone()
+        return existing, _parse_box(box)
 
 
 # Below this many incoming rows, index maintenance row by row is cheap enough.

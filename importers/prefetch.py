@@ -1,0 +1,67 @@
+"""Producing a stream in a background thread while the caller consumes it.
+
+The importer reads, checks and converts features in Python while PostgreSQL loads the
+previous batch: on two cores the two halves overlap (the thread waiting on the database
+socket releases the GIL).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+_DONE = object()
+
+
+class Prefetched:
+    """``with Prefetched(produce) as items:`` iterates ``produce()`` in a thread, at most
+    ``ahead`` items ahead. An exception in the thread is raised in the consumer; leaving the
+    block early stops the thread and closes the producing iterator."""
+
+    def __init__(self, produce: Callable[[], Iterator[Any]], *, ahead: int = 2) -> None:
+        self._produce = produce
+        self._items: queue.Queue[Any] = queue.Queue(maxsize=ahead)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._work, name="prefetch", daemon=True)
+
+    def __enter__(self) -> Iterator[Any]:
+        self._thread.start()
+        return self._consume()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _put(self, item: Any) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._items.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _work(self) -> None:
+        iterator = self._produce()
+        try:
+            for item in iterator:
+                if not self._put(item):
+                    return
+            self._put(_DONE)
+        except BaseException as exc:  # noqa: BLE001 - handed over, raised in the consumer
+            self._put(exc)
+        finally:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                close()
+
+    def _consume(self) -> Iterator[Any]:
+        while True:
+            item = self._items.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
