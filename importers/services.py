@@ -459,7 +459,10 @@ def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, tot
                 with transaction.atomic():
                     counts.add(upsert.run(cursor, rows=rows))
             except DatabaseError as exc:
-                if isinstance(exc.__cause__, psycopg.errors.CardinalityViolation):
+                # A key twice in the batch: ON CONFLICT refuses to touch a row twice, a
+                # plain INSERT (no key in the table yet) hits the unique index.
+                repeated = (psycopg.errors.CardinalityViolation, psycopg.errors.UniqueViolation)
+                if isinstance(exc.__cause__, repeated):
                     _check_duplicates(cursor, stager, spec)  # names the repeated keys
                 raise
         _check_duplicates(cursor, stager, spec)

@@ -1,0 +1,86 @@
+"""Files longer than one batch: read in a background thread, upserted batch by batch, and
+still all or nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from importers import services
+from importers.services import run_import
+from layers.models import LandParcel
+from tests.importers.conftest import parcel_rows, write_shapefile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def batches_of_three(monkeypatch):
+    monkeypatch.setattr(services, "BATCH_SIZE", 3)
+
+
+def test_every_batch_is_loaded_and_counted(ward, tmp_path):
+    rows = parcel_rows(8)
+    rows[4]["KyHieuMucDichSuDung"] = "XYZ"  # in the second batch: only this one is refused
+    seen = []
+    report = run_import(
+        layer="parcels",
+        path=write_shapefile(tmp_path / "in", rows),
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert report.ok, report.error
+    assert (report.read, report.created, report.updated, report.unchanged) == (8, 7, 0, 0)
+    assert list(report.rejected) == [5]
+    assert seen == [(3, 8), (6, 8), (8, 8)]
+    assert sorted(LandParcel.objects.values_list("number", flat=True)) == [1, 2, 3, 4, 6, 7, 8]
+    assert LandParcel.objects.get(number=8).holder.holder_name == "Nguyễn Văn An"
+
+
+def test_a_second_run_counts_unchanged_and_updated_rows_across_batches(ward, tmp_path):
+    run_import(layer="parcels", path=write_shapefile(tmp_path / "a", parcel_rows(7)))
+    rows = parcel_rows(8)
+    rows[5]["DiaChi"] = "Số 6 phố Tuệ Tĩnh"
+    report = run_import(layer="parcels", path=write_shapefile(tmp_path / "b", rows))
+    assert (report.created, report.updated, report.unchanged) == (1, 1, 6)
+    assert LandParcel.objects.get(number=6).address == "Số 6 phố Tuệ Tĩnh"
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [(1, 2), (1, 7)], ids=["same batch", "different batches"]
+)
+def test_a_key_twice_refuses_the_whole_file(ward, tmp_path, first, second):
+    rows = parcel_rows(8)
+    rows[second]["SoThuTuThua"] = first + 1  # parcel numbers count from 1
+    report = run_import(layer="parcels", path=write_shapefile(tmp_path / "in", rows))
+    assert not report.ok
+    assert "same key" in report.error
+    assert f"10540 / {first + 1} / 12 (#{first + 1}, #{second + 1})" in report.error
+    assert not LandParcel.objects.exists()
+
+
+def test_a_key_twice_in_a_batch_is_named_when_the_table_already_holds_it(ward, tmp_path):
+    run_import(layer="parcels", path=write_shapefile(tmp_path / "a", parcel_rows(3)))
+    rows = parcel_rows(3)
+    rows[2]["SoThuTuThua"] = 2
+    report = run_import(layer="parcels", path=write_shapefile(tmp_path / "b", rows))
+    assert not report.ok and "same key" in report.error
+    assert LandParcel.objects.count() == 3
+
+
+def test_a_refusal_in_a_later_batch_leaves_the_earlier_ones_unwritten(ward, tmp_path):
+    rows = parcel_rows(8)
+    rows[7]["SoHieuToBanDo"] = "XII"  # a sheet number that is no number: the file is refused
+    report = run_import(layer="parcels", path=write_shapefile(tmp_path / "in", rows))
+    assert not report.ok and "XII" in report.error
+    assert not LandParcel.objects.exists()
+
+
+def test_the_reading_thread_stops_when_loading_fails(ward, tmp_path, monkeypatch):
+    import threading
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "_reject_unresolved", boom)
+    with pytest.raises(RuntimeError):
+        run_import(layer="parcels", path=write_shapefile(tmp_path / "in", parcel_rows(30)))
+    assert not [t for t in threading.enumerate() if t.name == "prefetch"]
