@@ -21,12 +21,12 @@ class KeepAlive:
     def __init__(self, port: int) -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
-    def fetch_ms(self, path: str) -> float:
+    def fetch_ms(self, path: str, expect: tuple[int, ...] = (200, 204)) -> float:
         started = time.perf_counter()
         self.connection.request("GET", path)
         response = self.connection.getresponse()
         response.read()
-        if response.status not in (200, 204):
+        if response.status not in expect:
             raise RuntimeError(f"{path}: HTTP {response.status}")
         return (time.perf_counter() - started) * 1000
 

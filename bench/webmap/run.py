@@ -29,14 +29,16 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench.floor import explain, framework_floor_ms, http_floor_ms  # noqa: E402
 from bench.timing import KeepAlive, fetch_ms, pct  # noqa: E402
 
-APP_PORT = 8711
+APP_PORT, FLOOR_PORT = 8711, 8712
 BASE = f"http://127.0.0.1:{APP_PORT}"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -154,6 +156,8 @@ def report_vs_sql(points: list[tuple[float, float]]) -> None:
     browser = KeepAlive(APP_PORT)
     for lon, lat in points:  # one warm-up pass through every path first
         browser.fetch_ms(f"/api/planning-report/?lon={lon:.7f}&lat={lat:.7f}")
+    with urllib.request.urlopen(f"{BASE}/api/planning-report/?lon={lon}&lat={lat}") as answer:  # noqa: S310
+        size = len(answer.read())
     for lon, lat in points:
         api.append(browser.fetch_ms(f"/api/planning-report/?lon={lon:.7f}&lat={lat:.7f}"))
         started = time.perf_counter()
@@ -165,6 +169,8 @@ def report_vs_sql(points: list[tuple[float, float]]) -> None:
         report_at(lon=lon, lat=lat)
         service.append((time.perf_counter() - started) * 1000)
     ratio = statistics.median(api) / statistics.median(bare)
+    framework = framework_floor_ms(browser, "/api/planning-report/", expect=(400,))
+    http = http_floor_ms(FLOOR_PORT, size=size)
     print(
         f"planning report, {len(points)} points:\n"
         f"  API (HTTP, gunicorn)   p50 {pct(api, 50):6.1f} ms  p95 {pct(api, 95):6.1f} ms"
@@ -173,6 +179,7 @@ def report_vs_sql(points: list[tuple[float, float]]) -> None:
         f"  bare SQL, same overlay p50 {pct(bare, 50):6.1f} ms  p95 {pct(bare, 95):6.1f} ms\n"
         f"  ratio API / bare SQL at p50: {ratio:.2f} (target ≤ 1.5)"
     )
+    print(explain(pct(api, 50), pct(bare, 50), http, framework, 1.5))
 
 
 def first_paint_and_weight(runs: int, lon: float, lat: float) -> None:
@@ -255,7 +262,7 @@ def main() -> None:
         # Static files from the apps' folders (no collectstatic needed for the bench).
         "STATIC_MANIFEST": "0",
         "WHITENOISE_USE_FINDERS": "1",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "ERROR",  # the framework floor asks for 400s: no warning per request
     }
     app = start_gunicorn(env)
     try:

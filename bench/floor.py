@@ -1,0 +1,84 @@
+"""What a request costs before any SQL, measured in the same run as the figures it explains.
+
+Two floors under the same gunicorn settings as the benchmarked app (2 workers × 4 threads,
+one keep-alive connection from the client):
+
+- the HTTP floor: a bare WSGI app (no Django) answering a body of the same size;
+- the framework floor: a request to the real app that goes through every middleware and
+  the view but answers before touching the database (the caller names the path).
+
+The bench then reads: endpoint = bare SQL + overhead, overhead ≈ framework floor + the
+per-request database work a bare statement does not do (Django's connection health check)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.timing import KeepAlive, pct
+
+ROOT = Path(__file__).resolve().parents[1]
+GUNICORN_ARGS = ["-w", "2", "--threads", "4", "--log-level", "warning"]
+
+
+def bare_app(environ, start_response):
+    """A WSGI app that only answers ``size`` bytes (``?size=N``)."""
+    query = environ.get("QUERY_STRING", "")
+    size = int(query.removeprefix("size=")) if query.startswith("size=") else 2
+    body = b"x" * size
+    start_response(
+        "200 OK",
+        [("Content-Type", "application/octet-stream"), ("Content-Length", str(len(body)))],
+    )
+    return [body]
+
+
+def http_floor_ms(port: int, size: int, samples: int = 500) -> float:
+    """p50 of ``samples`` keep-alive requests to :func:`bare_app` under gunicorn."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "bench.floor:bare_app", "-b", f"127.0.0.1:{port}"]
+        + GUNICORN_ARGS,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        client = None
+        for _ in range(100):
+            try:
+                client = KeepAlive(port)
+                client.fetch_ms("/")
+                break
+            except OSError:
+                client = None
+                time.sleep(0.1)
+        if client is None:
+            raise SystemExit("the floor app did not start")
+        for _ in range(50):  # warm-up
+            client.fetch_ms(f"/?size={size}")
+        return pct([client.fetch_ms(f"/?size={size}") for _ in range(samples)], 50)
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def framework_floor_ms(
+    client: KeepAlive, path: str, expect: tuple[int, ...] = (200, 204), samples: int = 500
+) -> float:
+    """p50 of a path of the real app that answers without touching the database."""
+    for _ in range(50):
+        client.fetch_ms(path, expect)
+    return pct([client.fetch_ms(path, expect) for _ in range(samples)], 50)
+
+
+def explain(endpoint: float, bare: float, http: float, framework: float, target: float) -> str:
+    """The overhead decomposition printed under a ratio."""
+    return (
+        f"  overhead over the bare SQL {endpoint - bare:.1f} ms: HTTP server floor {http:.2f} ms "
+        f"(bare WSGI app, same gunicorn), framework floor {framework:.2f} ms (same app, no SQL);\n"
+        f"  a ratio of {target} on this statement leaves {bare * (target - 1):.1f} ms for "
+        f"everything that is not SQL, so the floors alone allow at best "
+        f"{(bare + framework) / bare:.2f}"
+    )
