@@ -490,6 +490,18 @@ def detect(samples: Iterable[bytes]) -> Detection:
     )
 
 
+# How much better the text must read in another encoding before a .cpg is overruled: bytes
+# a lying .cpg names read as mojibake (plausibility near 0) or not at all.
+CPG_OVERRULED_BY = 0.5
+
+
+def overrules(detection: Detection, declared: str) -> bool:
+    """Whether the samples read clearly better in the detected encoding than in the one a
+    .cpg declares (".cpg files are often missing or wrong", DOMAIN.md)."""
+    lead = detection.scores[detection.encoding] - detection.scores.get(declared, 0.0)
+    return detection.encoding != declared and lead >= CPG_OVERRULED_BY
+
+
 def _mean_plausibility(texts: list[str | None]) -> float:
     return round(sum(0.0 if t is None else plausibility(t) for t in texts) / len(texts), 3)
 

@@ -49,29 +49,30 @@ def resolve_mapping(
     by_lower = {name.lower(): name for name in file_fields}
     found = ", ".join(file_fields) or "—"
     mapping: dict[str, str] = {}
+    rank: dict[str, int] = {}  # target → priority of the alias that found its column
     for target, aliases in importer.aliases.items():
-        for alias in aliases:
+        for index, alias in enumerate(aliases):
             if alias.lower() in by_lower:
-                mapping[target] = by_lower[alias.lower()]
+                mapping[target], rank[target] = by_lower[alias.lower()], index
                 break
     # dBase cut long names to 10 characters: SoHieuToBanDo and SoHieuToBanDoCu both arrive
-    # as SoHieuToBa. A cut column goes to the target whose alias lost least (the shorter).
+    # as SoHieuToBa. A cut column goes to the target whose alias lost least (the shorter),
+    # and keeps its alias's priority: DienTichPhapLy, cut to DienTichPh, beats DienTich.
     used = {column: importer.aliases[target] for target, column in mapping.items()}
     candidates = sorted(
-        (len(alias), order, target, alias.lower()[:DBF_NAME_LENGTH])
+        (len(alias), order, index, target, alias.lower()[:DBF_NAME_LENGTH])
         for order, (target, aliases) in enumerate(importer.aliases.items())
-        if target not in mapping
-        for alias in aliases
-        if len(alias) > DBF_NAME_LENGTH
+        for index, alias in enumerate(aliases)
+        if len(alias) > DBF_NAME_LENGTH and index < rank.get(target, len(aliases))
     )
-    for _length, _order, target, cut in candidates:
+    for _length, _order, index, target, cut in candidates:
         column = by_lower.get(cut)
         # A column feeds two targets only when they declare the same aliases on purpose
         # (land_use_codes and land_use read one column).
         free = column not in used or used[column] == importer.aliases[target]
-        if column and free and target not in mapping:
-            mapping[target] = column
-            used[column] = importer.aliases[target]
+        if column and free and index < rank.get(target, len(importer.aliases[target])):
+            mapping[target], rank[target] = column, index
+            used = {col: importer.aliases[t] for t, col in mapping.items()}
     if option:
         explicit = _load_mapping_file(option)
         unknown_targets = sorted(set(explicit) - set(importer.aliases))

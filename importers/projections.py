@@ -144,6 +144,12 @@ def _from_prj(prj: str) -> CrsResolution:
         crs = pyproj.CRS.from_user_input(prj)
     except CRSError:
         raise ImportRejected(_("The .prj file cannot be read as a coordinate system.")) from None
+    if crs.is_bound:
+        # A TOWGS84 clause makes a BoundCRS, whose own operation is that datum shift, not
+        # the projection. The grid is its source CRS; the shift is the EPSG code's own
+        # (EPSG:6960 for VN-2000), whatever the clause says (often the Position Vector
+        # trap of DOMAIN.md, 0.75 m off).
+        crs = crs.source_crs
     recognised = recognise_vn2000(crs)
     if recognised:
         code, warning = recognised
@@ -241,3 +247,44 @@ def _safe_bbox(
         return bbox_to_wgs84(bbox, srid)
     except pyproj.exceptions.ProjError:
         return (float("inf"),) * 4
+
+
+def _meet(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def check_default_zone(
+    bbox: tuple[float, float, float, float],
+    srid: int,
+    communes: tuple[float, float, float, float],
+    names: str,
+) -> str | None:
+    """A file without .prj, read in the province default ``srid``: its data should meet the
+    boundaries of the communes it names (``communes``: their extent in WGS 84 lon/lat).
+
+    A merged province holds cadastral files surveyed in two TM-3 zones (Hải Phòng: EPSG:9209
+    for former Hải Dương, 9210 for its own land, 26 km apart): both fit the province box, so
+    only the communes tell them apart. Refuses when another zone puts the data on its
+    communes and the default does not; returns a warning when no zone does."""
+    if _meet(_safe_bbox(bbox, srid), communes):
+        return None
+    for code in sorted(VN2000_TM3_MERIDIANS):
+        if code != srid and _meet(_safe_bbox(bbox, code), communes):
+            raise ImportRejected(
+                _(
+                    "No .prj file: read in the province default EPSG:%(srid)s, the features lie "
+                    "away from the communes they name (%(names)s); in EPSG:%(fits)s (%(name)s) "
+                    "they lie on them. Use --srid %(fits)s."
+                ),
+                srid=srid,
+                names=names,
+                fits=code,
+                name=pyproj.CRS.from_epsg(code).name,
+            )
+    return bilingual(
+        _(
+            "No .prj file: the features do not lie on the communes they name (%(names)s) in "
+            "any TM-3 zone; check the coordinates and the commune codes."
+        ),
+        names=names,
+    )

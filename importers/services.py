@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyogrio
 import shapely
 from django.conf import settings
+from django.contrib.gis.db.models import Extent
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,11 +31,17 @@ from importers.errors import ImportRejected, bilingual
 from importers.mapping import describe, resolve_mapping
 from importers.models import ImportRun
 from importers.prefetch import Prefetched
-from importers.projections import check_in_province, resolve_crs
+from importers.projections import (
+    bbox_to_wgs84,
+    check_default_zone,
+    check_in_province,
+    resolve_crs,
+)
 from importers.sources import Source, open_source
 from importers.values import ColumnConverter, FeatureRejected, Target
 from layers import registry
 from layers.events import layer_changed
+from layers.models import AdminUnit
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 20_000
@@ -157,6 +164,8 @@ def _import(spec, source: Source, options: ImportOptions, report: ImportReport, 
     report.warnings += crs.warnings
     run.source_srid, run.crs_source = crs.srid, crs.source
     check_in_province(tuple(info["total_bounds"]), crs.srid)
+    if crs.source == "default":
+        _check_zone_by_communes(source, mapping, info, crs.srid, report, read_encoding)
     run.save()
 
     targets = _targets(spec, mapping, options)
@@ -223,14 +232,23 @@ def _choose_encoding(source: Source, options: ImportOptions, mapping, info, repo
         report.warnings.append(bilingual(_("Text encoding %(enc)s (given)."), enc=options.encoding))
         return options.encoding
     from_cpg = encodings.encoding_from_cpg(source.cpg) if source.cpg else None
-    if from_cpg:
+    detection = encodings.detect(_text_samples(source, mapping, info))
+    if from_cpg and not encodings.overrules(detection, from_cpg):
         run.encoding, run.encoding_confidence = from_cpg, 1.0
         report.warnings.append(
             bilingual(_("Text encoding %(enc)s (from the .cpg file)."), enc=from_cpg)
         )
         return from_cpg
-    samples = _text_samples(source, mapping, info)
-    detection = encodings.detect(samples)
+    if from_cpg:
+        report.warnings.append(
+            bilingual(
+                _(
+                    "The .cpg file says %(cpg)s, but the text does not read as Vietnamese "
+                    "in that encoding: the .cpg is ignored."
+                ),
+                cpg=source.cpg,
+            )
+        )
     run.encoding, run.encoding_confidence = detection.encoding, detection.confidence
     example = ""
     if detection.sample_after:
@@ -244,6 +262,35 @@ def _choose_encoding(source: Source, options: ImportOptions, mapping, info, repo
         )
     )
     return detection.encoding
+
+
+def _check_zone_by_communes(source, mapping, info, srid, report, read_encoding) -> None:
+    """No .prj: do the features lie on the communes the file names (when those have
+    boundaries)? See projections.check_default_zone."""
+    column = mapping.get("commune")
+    if column is None:
+        return
+    table = pyogrio.read_arrow(
+        source.path,
+        layer=source.layer,
+        columns=[column],
+        read_geometry=False,
+        max_features=ENCODING_SAMPLE,
+        encoding=read_encoding,
+    )[1]
+    codes = {str(v).strip() for v in table.column(column).to_pylist() if v is not None}
+    codes |= {code.removesuffix(".0") for code in codes}  # a numeric dBase column
+    extent = AdminUnit.objects.filter(code__in=codes, geom__isnull=False).aggregate(
+        box=Extent("geom")
+    )["box"]
+    if extent is None:
+        return
+    communes = bbox_to_wgs84(tuple(extent), settings.GIS_SRID)
+    warning = check_default_zone(
+        tuple(info["total_bounds"]), srid, communes, ", ".join(sorted(codes)[:5])
+    )
+    if warning:
+        report.warnings.append(warning)
 
 
 def _text_samples(source: Source, mapping, info) -> list[bytes]:

@@ -4,6 +4,7 @@ or broken files before GDAL ever reads them."""
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import hashlib
 import json
@@ -73,7 +74,8 @@ def _sibling(path: Path, suffix: str) -> Path | None:
 def _read_text(path: Path | None) -> str | None:
     if path is None:
         return None
-    return path.read_bytes().decode("latin-1").strip()
+    # Notepad puts a UTF-8 byte-order mark in front of a .prj or .cpg it saves; GDAL skips it.
+    return path.read_bytes().removeprefix(codecs.BOM_UTF8).decode("latin-1").strip()
 
 
 def _check_shp_header(path: Path) -> None:
@@ -162,6 +164,34 @@ def _check_rfc7946(path: Path) -> None:
             name=path.name,
             crs=crs_name,
         )
+    position = _first_position(document)
+    if position and (abs(position[0]) > 180 or abs(position[1]) > 90):
+        # Caught here: the generic check would say "use --srid", which GeoJSON ignores.
+        raise ImportRejected(
+            _(
+                "%(name)s holds coordinates such as (%(x)s, %(y)s), which are not longitude "
+                "and latitude: GeoJSON must be WGS 84 longitude/latitude (RFC 7946). Export "
+                "it again as RFC 7946, or send a shapefile with its .prj."
+            ),
+            name=path.name,
+            x=f"{position[0]:.2f}",
+            y=f"{position[1]:.2f}",
+        )
+
+
+def _first_position(document: dict) -> tuple[float, float] | None:
+    """The first coordinate pair of the first feature that has a geometry."""
+    features = document.get("features") if document.get("type") == "FeatureCollection" else None
+    for feature in features if isinstance(features, list) else [document]:
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        value = geometry.get("coordinates") if isinstance(geometry, dict) else None
+        while isinstance(value, list) and value and isinstance(value[0], list):
+            value = value[0]
+        if isinstance(value, list) and len(value) >= 2:
+            x, y = value[:2]
+            if isinstance(x, int | float) and isinstance(y, int | float):
+                return float(x), float(y)
+    return None
 
 
 def _geojson(path: Path, original_name: str, sha256: str) -> Source:
