@@ -152,13 +152,13 @@ def _databases() -> dict[str, dict[str, object]]:
     url = os.environ.get("DATABASE_URL")
     if url:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-        config["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+        config["ENGINE"] = "gis.db"
         return {"default": config}
     from gis.pgcluster import default_cluster
 
     return {
         "default": {
-            "ENGINE": "django.contrib.gis.db.backends.postgis",
+            "ENGINE": "gis.db",
             **default_cluster().settings(),
             "CONN_MAX_AGE": 60,
             # Reconnect by itself after the database restarts.

@@ -1,0 +1,2 @@
+"""The database backend: GeoDjango's PostGIS backend with a cheaper health check
+(``ENGINE = "gis.db"``)."""
