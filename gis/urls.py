@@ -27,6 +27,6 @@ urlpatterns = [
     path("api/", include("planning.urls")),
     path("api/", include("importers.urls")),
     path("tiles/", include("tiles.urls")),
-    path("ogc/", include("layers.ogc_urls")),
+    path("", include("layers.ogc_urls")),  # /ogc/…, and /ogc itself
     path("", include("webmap.urls")),
 ]

@@ -45,8 +45,11 @@ def catalogue(*, language: str) -> list[dict[str, Any]]:
                 "tiles": (
                     {
                         "wmts": f"/tiles/wmts/{spec.key}/webmercator/{{z}}/{{x}}/{{y}}.png",
-                        # TMS counts rows from the south: Leaflet reads {-y} as that.
-                        "tms": f"/tiles/tms/1.0.0/{spec.key}/webmercator/{{z}}/{{x}}/{{-y}}.png",
+                        # Rows from the south, for {-y} templates (Leaflet, QGIS XYZ). Not
+                        # /tiles/tms/1.0.0/: its global-mercator level 0 is the 2 x 2 level,
+                        # one less than {z}. MapProxy's /tiles/ keeps the web-map levels.
+                        "tms": f"/tiles/tiles/{spec.key}/webmercator/{{z}}/{{x}}/{{-y}}.png"
+                        "?origin=sw",
                         "wms_layer": spec.key,
                     }
                     if spec.raster

@@ -200,6 +200,12 @@ class LandingPage(OGCView):
         )
 
 
+@extend_schema(exclude=True)
+class BareLandingPage(LandingPage):
+    """The landing page at ``/ogc`` as well as ``/ogc/``: QGIS (3.22) does not follow the
+    relative redirect Django's CommonMiddleware answers for the URL without the slash."""
+
+
 class Conformance(OGCView):
     @extend_schema(
         tags=["ogc"],

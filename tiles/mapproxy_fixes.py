@@ -1,8 +1,12 @@
 """Two corrections to MapProxy 7, installed when the app is built (tiles.service).
 
-1. WMS exceptions for bad requests (a layer that is not queryable, a missing parameter…)
-   come with HTTP 500 from MapProxy's XML exception handlers; ours are 400 (CONTRACT.md:
-   never a 500 for bad input). Internal errors (a failed render) stay 500.
+1. WMS and WMTS exceptions for bad requests (a layer that is not queryable, a missing
+   parameter…) come with HTTP 500 from MapProxy's XML exception handlers; ours are 400
+   (CONTRACT.md: never a 500 for bad input). Internal errors (a failed render) stay 500.
+   WMTS KVP tile numbers that are not integers (a ValueError, so a plain 500) are an
+   InvalidParameterValue (400), and a RESTful WMTS path that names nothing — among them
+   ``/tiles/wmts?``, which the RESTful capabilities give as the operations' address — is a
+   404 like TMS's, not "internal error".
 
 2. The file cache survives its folder being deleted under traffic. Operators empty the tile
    cache with ``rm -rf``; a request rendering at that moment finds the folder it just made
@@ -27,20 +31,65 @@ def install() -> None:
 
 
 def install_client_error_status() -> None:
+    from mapproxy.exception import RequestError
     from mapproxy.request.wms.exception import WMSXMLExceptionHandler
+    from mapproxy.request.wmts import (
+        WMTS100ExceptionHandler,
+        WMTS100FeatureInfoRequest,
+        WMTS100TileRequest,
+    )
+    from mapproxy.service import wmts as wmts_service
 
     if getattr(WMSXMLExceptionHandler.render, "corrected", False):
         return
-    render = WMSXMLExceptionHandler.render
 
-    def corrected_render(self, request_error):
-        response = render(self, request_error)
-        if request_error.status is None and not request_error.internal:
-            response.status = 400
-        return response
+    def client_error_status(handler) -> None:
+        render = handler.render
 
-    corrected_render.corrected = True
-    WMSXMLExceptionHandler.render = corrected_render
+        def corrected_render(self, request_error):
+            response = render(self, request_error)
+            client_error = request_error.status is None and not request_error.internal
+            if client_error and response.status.startswith("500"):
+                response.status = 400
+            return response
+
+        corrected_render.corrected = True
+        handler.render = corrected_render
+
+    client_error_status(WMSXMLExceptionHandler)
+    client_error_status(WMTS100ExceptionHandler)
+
+    def integer_parameters(request_class) -> None:
+        make_request = request_class.make_request
+
+        def checked_make_request(self):
+            try:
+                return make_request(self)
+            except ValueError:
+                raise RequestError(
+                    "TileMatrix, TileRow, TileCol, I and J must be integers",
+                    code="InvalidParameterValue",
+                    request=self,
+                ) from None
+
+        request_class.make_request = checked_make_request
+
+    integer_parameters(WMTS100TileRequest)
+    integer_parameters(WMTS100FeatureInfoRequest)
+
+    parse_rest = wmts_service.wmts_rest_request_parser
+
+    def rest_request_parser(url_converter, fi_url_converter, req):
+        try:
+            return parse_rest(
+                url_converter=url_converter, fi_url_converter=fi_url_converter, req=req
+            )
+        except RequestError as error:
+            if error.request is None and error.status is None and not error.internal:
+                error.status = 404
+            raise
+
+    wmts_service.wmts_rest_request_parser = rest_request_parser
 
 
 def install_resilient_file_cache() -> None:
