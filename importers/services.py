@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -494,14 +494,19 @@ def _staged(cursor, stager, batches, report, progress, total) -> Iterator[tuple[
 def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, total):
     """Each batch is upserted as soon as it is staged, so PostgreSQL works on one batch while
     the reading thread prepares the next. Keys repeated across batches are caught by the
-    check over all staged rows at the end (the transaction is then rolled back)."""
+    check over all staged rows at the end (the transaction is then rolled back).
+
+    Bulk or not is decided on the first batch: a file at least as large as the layer whose
+    first batch is mostly new rows (a first load, not the same file again)."""
     model = spec.get_model()
     upsert = sql.Upsert(stager, _key_columns(spec), _constants(spec, targets))
-    with _maybe_bulk(cursor, model, total) as bulk:
-        upsert.spatial_order = not bulk
-        counts = sql.UpsertCounts(bulk=bulk)
+    counts = sql.UpsertCounts()
+    with ExitStack() as bulk_load:
         for rows in _staged(cursor, stager, batches, report, progress, total):
             _reject_unresolved(cursor, stager, report, rows)
+            if counts.batches == 0 and _first_load(cursor, model, upsert, rows, total):
+                counts.bulk = bulk_load.enter_context(sql.bulk_load(cursor, model))
+                upsert.spatial_order = not counts.bulk
             try:
                 with transaction.atomic():
                     counts.add(upsert.run(cursor, rows=rows))
@@ -517,6 +522,13 @@ def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, tot
     return counts
 
 
+def _first_load(cursor, model, upsert: sql.Upsert, rows: tuple[int, int], total: int) -> bool:
+    if not sql.wants_bulk_load(cursor, model, total):
+        return False
+    existing, staged = upsert.existing(cursor, rows)
+    return existing <= staged * sql.BULK_MAX_EXISTING
+
+
 def _load_at_once(cursor, spec, stager, targets, batches, report, options, progress, total):
     """Stage every row first: zones' plans are created from the union of their zones."""
     for _rows in _staged(cursor, stager, batches, report, progress, total):
@@ -525,23 +537,16 @@ def _load_at_once(cursor, spec, stager, targets, batches, report, options, progr
     _resolve_plan(cursor, spec, targets, options)
     _reject_unresolved(cursor, stager, report)
     model = spec.get_model()
-    with _maybe_bulk(cursor, model, total) as bulk:
-        upsert = sql.Upsert(
-            stager, _key_columns(spec), _constants(spec, targets), spatial_order=not bulk
+    upsert = sql.Upsert(stager, _key_columns(spec), _constants(spec, targets))
+    with ExitStack() as bulk_load:
+        bulk = _first_load(cursor, model, upsert, None, total) and bulk_load.enter_context(
+            sql.bulk_load(cursor, model)
         )
+        upsert.spatial_order = not bulk
         counts = upsert.run(cursor)
         counts.bulk = bulk
     _upsert_private(cursor, spec, stager, targets)
     return counts
-
-
-@contextmanager
-def _maybe_bulk(cursor, model, incoming: int) -> Iterator[bool]:
-    if sql.wants_bulk_load(cursor, model, incoming):
-        with sql.bulk_load(cursor, model) as bulk:
-            yield bulk
-    else:
-        yield False
 
 
 def _check_duplicates(cursor, stager: sql.Stager, spec) -> None:

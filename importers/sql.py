@@ -30,8 +30,10 @@ class UpsertCounts:
     unchanged: int = 0
     extent: tuple[float, float, float, float] | None = None  # changed rows, GIS_SRID
     bulk: bool = False  # indexes and foreign keys rebuilt after loading (bulk_load)
+    batches: int = 0
 
     def add(self, other: UpsertCounts) -> None:
+        self.batches += 1
         self.created += other.created
         self.updated += other.updated
         self.unchanged += other.unchanged
@@ -262,6 +264,25 @@ class Upsert:
         extent = _union(_parse_box(box), old_extent)
         return UpsertCounts(created, updated, total - created - updated, extent)
 
+    def existing(self, cursor, rows: tuple[int, int] | None = None) -> tuple[int, int]:
+        """(staged keys the table holds already, staged rows), among ``rows`` if given."""
+        pairs, params, source = self._select()
+        expressions = dict(pairs)
+        statement = sql.SQL(
+            "SELECT count(t.id), count(*) FROM {source} LEFT JOIN {table} t ON {match} "
+            "WHERE {where}"
+        ).format(
+            source=source,
+            table=self.table,
+            match=sql.SQL(" AND ").join(
+                sql.SQL("t.{k} = {v}").format(k=sql.Identifier(k), v=expressions[k])
+                for k in self.key
+            ),
+            where=row_filter(rows),
+        )
+        cursor.execute(statement, params)
+        return cursor.fetchone()
+
     def _old_extent(self, cursor, pairs, params, source, where) -> tuple[int, tuple | None]:
         """How many staged keys the table holds already, and the extent of those rows
         the upsert will change."""
@@ -285,6 +306,9 @@ class Upsert:
 
 # Below this many incoming rows, index maintenance row by row is cheap enough.
 BULK_MIN_ROWS = 10_000
+# A bulk load only when at most this share of the first batch's keys exist already: the
+# same file loaded again changes (almost) nothing and must not lock and rebuild the layer.
+BULK_MAX_EXISTING = 0.1
 
 
 def wants_bulk_load(cursor, model: type[models.Model], incoming: int) -> bool:

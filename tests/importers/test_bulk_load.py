@@ -122,3 +122,11 @@ def test_pending_trigger_events_on_the_table_fall_back_to_row_by_row(tmp_path, s
     assert report.created == 5
     assert not bulk_noted(report)
     assert LandParcel.objects.count() == 6
+
+
+def test_the_same_file_again_is_not_a_bulk_load(ward, tmp_path, small_bulk):
+    path = write_shapefile(tmp_path / "in", parcel_rows(6))
+    assert bulk_noted(run_import(layer="parcels", path=path))
+    again = run_import(layer="parcels", path=path)
+    assert again.ok and again.changed_nothing
+    assert not bulk_noted(again)  # the layer was neither locked nor rebuilt for nothing
