@@ -131,7 +131,8 @@ def million_parcels() -> tuple[float, float, float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--samples", type=int, default=40, help="uncached renders per zoom")
+    parser.add_argument("--mvt-samples", type=int, default=300, help="vector tiles")
     parser.add_argument("--million", action="store_true", help="also over 1,000,000 parcels")
     args = parser.parse_args()
     for tool in ("wrk", "nginx"):
@@ -196,7 +197,7 @@ def main() -> None:
 
         spec = registry.get("parcels")
         browser = KeepAlive(APP_PORT)
-        for _ in range(args.samples):
+        for _ in range(args.mvt_samples):
             tx, ty = tile_xy(rng.uniform(west, east), rng.uniform(south, north), 16)
             # The bare statement: the same ST_AsMVT SQL straight on a database connection.
             sql, params = mvt.tile_statement(spec, 16, tx, ty)
