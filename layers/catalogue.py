@@ -56,6 +56,7 @@ def catalogue(*, language: str) -> list[dict[str, Any]]:
                     else None
                 ),
                 "mvt": f"/tiles/mvt/{spec.key}/{{z}}/{{x}}/{{y}}.pbf" if spec.mvt else None,
+                "tilejson": f"/tiles/mvt/{spec.key}/tilejson.json" if spec.mvt else None,
                 "legend": legend(spec, language=language),
             }
         )

@@ -84,6 +84,9 @@ class LayerEntrySerializer(serializers.Serializer):
     fields = serializers.ListField(child=serializers.CharField())
     tiles = LayerTilesSerializer(allow_null=True, help_text="raster tiles; null if none")
     mvt = serializers.CharField(allow_null=True, help_text="vector tile URL template")
+    tilejson = serializers.CharField(
+        allow_null=True, help_text="TileJSON 3.0.0 of the vector tiles (MapLibre, QGIS)"
+    )
     legend = LegendEntrySerializer(many=True)
 
 

@@ -10,10 +10,11 @@ import re
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import get_conditional_response
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from layers import registry
-from tiles import mvt
+from tiles import mvt, tileset
 
 CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
 # Short: edits (zoning approval, imports) change tiles and nothing purges browser caches.
@@ -27,13 +28,25 @@ def _error(status: int, detail: str) -> JsonResponse:
     return JsonResponse({"detail": detail}, status=status)
 
 
-@require_http_methods(["GET", "HEAD"])
-def vector_tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> HttpResponse:
+def _vector_layer(layer: str) -> registry.LayerSpec | None:
     try:
         spec = registry.get(layer)
     except registry.RegistryError:
-        spec = None
-    if spec is None or not spec.mvt:
+        return None
+    return spec if spec.mvt else None
+
+
+def _public(response: HttpResponse) -> HttpResponse:
+    """Public data any map may use, from any site (no credentials involved)."""
+    response["Cache-Control"] = f"public, max-age={MAX_AGE_S}"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def vector_tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> HttpResponse:
+    spec = _vector_layer(layer)
+    if spec is None:
         return _error(404, "no such vector tile layer; see /api/layers/")
     if not (_ZOOM.match(z) and _INDEX.match(x) and _INDEX.match(y)):
         return _error(400, "z, x and y must be non-negative integers")
@@ -43,9 +56,33 @@ def vector_tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> Htt
         return _error(400, str(error))
     response = HttpResponse(tile, status=200 if tile else 204, content_type=CONTENT_TYPE)
     response["ETag"] = f'"{hashlib.blake2b(tile, digest_size=16).hexdigest()}"'
-    response["Cache-Control"] = f"public, max-age={MAX_AGE_S}"
+    _public(response)
     # If-None-Match → 304 carrying the same ETag and Cache-Control.
     return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
+@require_http_methods(["GET", "HEAD"])
+def tilejson(request: HttpRequest, layer: str) -> HttpResponse:
+    """``/tiles/mvt/LAYER/tilejson.json``: TileJSON 3.0.0 (MapLibre, QGIS, OpenLayers)."""
+    spec = _vector_layer(layer)
+    if spec is None:
+        return _error(404, "no such vector tile layer; see /api/layers/")
+    # Braces appended after build_absolute_uri, which would percent-encode them.
+    base = request.build_absolute_uri(f"/tiles/mvt/{spec.key}/")
+    document = tileset.tilejson(
+        spec, tiles_url=base + "{z}/{x}/{y}.pbf", language=get_language() or "vi"
+    )
+    return _public(JsonResponse(document, json_dumps_params={"ensure_ascii": False}))
+
+
+@require_http_methods(["GET", "HEAD"])
+def gdal_metadata(request: HttpRequest, layer: str) -> HttpResponse:
+    """``/tiles/mvt/LAYER/metadata.json``: what GDAL's MVT driver reads beside a tileset."""
+    spec = _vector_layer(layer)
+    if spec is None:
+        return _error(404, "no such vector tile layer; see /api/layers/")
+    document = tileset.gdal_metadata(spec, language=get_language() or "vi")
+    return _public(JsonResponse(document, json_dumps_params={"ensure_ascii": False}))
 
 
 def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:

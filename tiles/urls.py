@@ -11,6 +11,8 @@ urlpatterns = [
         name="mvt-draft-zoning",
     ),
     path("mvt/<str:layer>/<str:z>/<str:x>/<str:y>.pbf", mvt_views.vector_tile, name="mvt"),
+    path("mvt/<str:layer>/tilejson.json", mvt_views.tilejson, name="mvt-tilejson"),
+    path("mvt/<str:layer>/metadata.json", mvt_views.gdal_metadata, name="mvt-metadata"),
     # Before MapProxy's catch-all: every other path under mvt is ours too (a JSON 404).
     re_path(r"^mvt(?:/(?P<rest>.*))?$", mvt_views.not_found),
     path("<path:path>", views.mapproxy, name="mapproxy"),
