@@ -99,7 +99,11 @@ class OGCView(APIView):
         if isinstance(response, Response) and (errors or request.query_params.get("f") == "json"):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSON
-        return super().finalize_response(request, response, *args, **kwargs)
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Public fields only, whoever asks: any web map may read them from its own site
+        # (with "*", browsers send no credentials).
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
 
     def url(self, path: str, **params: Any) -> str:
         query = {k: v for k, v in params.items() if v is not None}

@@ -153,3 +153,11 @@ def test_an_offset_past_the_end_returns_no_features_and_no_next_link(client, pub
     body = client.get("/ogc/collections/parcels/items", {"offset": 5}).json()
     assert (body["numberMatched"], body["numberReturned"]) == (3, 0)
     assert body["features"] == [] and not _rel(body, "next")
+
+
+def test_web_maps_on_other_sites_may_read_the_collections(client, public_data):
+    for path in ("/ogc/", "/ogc/collections", "/ogc/collections/parcels/items?limit=1"):
+        response = client.get(path, HTTP_ORIGIN="https://example.org")
+        assert response.status_code == 200
+        assert response["Access-Control-Allow-Origin"] == "*"
+        assert "Access-Control-Allow-Credentials" not in response
