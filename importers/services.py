@@ -493,38 +493,47 @@ def _staged(cursor, stager, batches, report, progress, total) -> Iterator[tuple[
 
 def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, total):
     """Each batch is upserted as soon as it is staged, so PostgreSQL works on one batch while
-    the reading thread prepares the next. Keys repeated across batches are caught by the
-    check over all staged rows at the end (the transaction is then rolled back).
+    the reading thread prepares the next.
+
+    A batch no older row can meet (none shares its communes) is a plain INSERT, and the
+    unique index catches a key the file repeats. Once a batch has run ON CONFLICT, a key
+    repeated across batches would merge silently: the check over all staged rows at the end
+    catches it (the transaction is then rolled back).
 
     Bulk or not is decided on the first batch: a file at least as large as the layer whose
     first batch is mostly new rows (a first load, not the same file again)."""
     model = spec.get_model()
     upsert = sql.Upsert(stager, _key_columns(spec), _constants(spec, targets))
     counts = sql.UpsertCounts()
+    older = upsert.first_key_values(cursor)  # the communes the layer already has rows in
     with ExitStack() as bulk_load:
         for rows in _staged(cursor, stager, batches, report, progress, total):
             _reject_unresolved(cursor, stager, report, rows)
-            if counts.batches == 0 and _first_load(cursor, model, upsert, rows, total):
+            fresh = older is not None and not upsert.batch_first_key_values(cursor, rows) & older
+            if counts.batches == 0 and _first_load(cursor, model, upsert, rows, total, fresh):
                 counts.bulk = bulk_load.enter_context(sql.bulk_load(cursor, model))
                 upsert.spatial_order = not counts.bulk
             try:
                 with transaction.atomic():
-                    counts.add(upsert.run(cursor, rows=rows))
+                    counts.add(upsert.run(cursor, rows=rows, fresh=fresh))
             except DatabaseError as exc:
-                # A key twice in the batch: ON CONFLICT refuses to touch a row twice, a
-                # plain INSERT (no key in the table yet) hits the unique index.
+                # A key twice in the file: ON CONFLICT refuses to touch a row twice, a
+                # plain INSERT hits the unique index.
                 repeated = (psycopg.errors.CardinalityViolation, psycopg.errors.UniqueViolation)
                 if isinstance(exc.__cause__, repeated):
                     _check_duplicates(cursor, stager, spec)  # names the repeated keys
                 raise
-        _check_duplicates(cursor, stager, spec)
+        if counts.merged:
+            _check_duplicates(cursor, stager, spec)
     _upsert_private(cursor, spec, stager, targets)
     return counts
 
 
-def _first_load(cursor, model, upsert: sql.Upsert, rows: tuple[int, int], total: int) -> bool:
+def _first_load(cursor, model, upsert, rows, total: int, fresh: bool = False) -> bool:
     if not sql.wants_bulk_load(cursor, model, total):
         return False
+    if fresh:
+        return True
     existing, staged = upsert.existing(cursor, rows)
     return existing <= staged * sql.BULK_MAX_EXISTING
 

@@ -31,9 +31,11 @@ class UpsertCounts:
     extent: tuple[float, float, float, float] | None = None  # changed rows, GIS_SRID
     bulk: bool = False  # indexes and foreign keys rebuilt after loading (bulk_load)
     batches: int = 0
+    merged: bool = False  # ON CONFLICT ran: a key repeated across batches would not show
 
     def add(self, other: UpsertCounts) -> None:
         self.batches += 1
+        self.merged = self.merged or other.merged
         self.created += other.created
         self.updated += other.updated
         self.unchanged += other.unchanged
@@ -206,8 +208,14 @@ class Upsert:
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
         ]
 
-    def run(self, cursor, rows: tuple[int, int] | None = None) -> UpsertCounts:
-        """Upsert the staged rows (those numbered ``rows[0]`` to ``rows[1]`` when given)."""
+    def run(
+        self, cursor, rows: tuple[int, int] | None = None, *, fresh: bool = False
+    ) -> UpsertCounts:
+        """Upsert the staged rows (those numbered ``rows[0]`` to ``rows[1]`` when given).
+
+        ``fresh``: no row that was in the table before this import can share a key with
+        these (no older row has their commune, see ``first_key_values``): a plain INSERT,
+        no old extent to look up; a key the file repeats then hits the unique index."""
         pairs, params, source = self._select()
         where = row_filter(rows)
         names = [name for name, _expr in pairs]
@@ -220,7 +228,9 @@ class Upsert:
         )
         # Extent of rows about to change, before they change (tiles there must go too).
         started = time.perf_counter()
-        existing, old_extent = self._old_extent(cursor, pairs, params, source, where)
+        existing, old_extent = (
+            (0, None) if fresh else self._old_extent(cursor, pairs, params, source, where)
+        )
         logger.debug("old extent in %.2f s", time.perf_counter() - started)
         # No staged key is in the table yet (a first load): a plain INSERT, without the
         # speculative insertion ON CONFLICT costs on every row. A key inserted meanwhile
@@ -262,7 +272,35 @@ class Upsert:
         )
         total = cursor.fetchone()[0]
         extent = _union(_parse_box(box), old_extent)
-        return UpsertCounts(created, updated, total - created - updated, extent)
+        return UpsertCounts(
+            created, updated, total - created - updated, extent, merged=bool(existing)
+        )
+
+    def first_key_values(self, cursor) -> set | None:
+        """The distinct values of the natural key's first column in the table (a parcel's
+        commune), read before the import writes: one index probe per value (a loose index
+        scan over the natural key's unique index). None for a one-column key, where that
+        would be every row."""
+        if len(self.key) < 2:
+            return None
+        statement = sql.SQL(
+            "WITH RECURSIVE v AS ("
+            "(SELECT {c} AS value FROM {table} ORDER BY {c} LIMIT 1) UNION ALL "
+            "SELECT (SELECT {c} FROM {table} WHERE {c} > v.value ORDER BY {c} LIMIT 1) "
+            "FROM v WHERE v.value IS NOT NULL) "
+            "SELECT value FROM v WHERE value IS NOT NULL"
+        ).format(c=sql.Identifier(self.key[0]), table=self.table)
+        cursor.execute(statement)
+        return {value for (value,) in cursor.fetchall()}
+
+    def batch_first_key_values(self, cursor, rows: tuple[int, int]) -> set:
+        """The distinct first-key values (commune ids) of the staged ``rows``."""
+        pairs, params, source = self._select()
+        statement = sql.SQL("SELECT DISTINCT {value} FROM {source} WHERE {where}").format(
+            value=dict(pairs)[self.key[0]], source=source, where=row_filter(rows)
+        )
+        cursor.execute(statement, params)
+        return {value for (value,) in cursor.fetchall()}
 
     def existing(self, cursor, rows: tuple[int, int] | None = None) -> tuple[int, int]:
         """(staged keys the table holds already, staged rows), among ``rows`` if given."""

@@ -84,3 +84,15 @@ def test_the_reading_thread_stops_when_loading_fails(ward, tmp_path, monkeypatch
     with pytest.raises(RuntimeError):
         run_import(layer="parcels", path=write_shapefile(tmp_path / "in", parcel_rows(30)))
     assert not [t for t in threading.enumerate() if t.name == "prefetch"]
+
+
+def test_a_key_twice_across_batches_is_caught_when_older_rows_share_the_commune(ward, tmp_path):
+    # An older parcel in the same commune: batches are merged with ON CONFLICT, where a key
+    # met again in a later batch would update the earlier row silently.
+    run_import(layer="parcels", path=write_shapefile(tmp_path / "a", parcel_rows(1)))
+    rows = parcel_rows(8, SoHieuToBanDo=13)
+    rows[7]["SoThuTuThua"] = 2
+    report = run_import(layer="parcels", path=write_shapefile(tmp_path / "b", rows))
+    assert not report.ok
+    assert "10540 / 2 / 13 (#2, #8)" in report.error
+    assert LandParcel.objects.count() == 1
