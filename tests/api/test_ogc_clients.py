@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import http.client
 import json
-import subprocess
-import sys
 from urllib.parse import urlsplit
 
 import pytest
 from owslib.ogcapi.features import Features
+
+from tests.child import python_json
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -78,15 +78,7 @@ def test_owslib_reads_the_collections_and_their_features(ogc_url, public_data):
 
 
 def test_pyogrio_reads_a_collection_with_its_vietnamese_text(ogc_url, public_data):
-    done = subprocess.run(
-        [sys.executable, "-c", PYOGRIO, f"OAPIF:{ogc_url}"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    read = json.loads(done.stdout)
+    read = python_json(PYOGRIO, f"OAPIF:{ogc_url}")
     assert {"parcels", "zoning", "permits"} <= set(read["layers"])
     assert read["zoning"] == {"features": 1, "crs": "EPSG:4326"}
     assert sorted(read["parcels"]["number"]) == [1, 2, 3]

@@ -11,7 +11,6 @@ import json
 import math
 import shutil
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 from xml.sax.saxutils import escape
@@ -23,6 +22,7 @@ from owslib.wmts import WebMapTileService
 from PIL import Image
 
 from gis.crs import WEB_MERCATOR, from_wgs84, to_wgs84
+from tests.child import python_json
 from tests.factories import LandParcelFactory, square
 from tiles import service
 
@@ -221,15 +221,7 @@ print(json.dumps({
 def test_gdal_mvt_driver_reads_a_vector_tile(live_server, parcel):
     column, row = tile_of(*centre_lonlat(), 17)
     url = f"MVT:{live_server.url}/tiles/mvt/parcels/17/{column}/{row}.pbf"
-    done = subprocess.run(
-        [sys.executable, "-c", READ_MVT, url],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    read = json.loads(done.stdout)
+    read = python_json(READ_MVT, url)
     assert read["crs"] == "EPSG:3857"
     assert read["properties"]["commune_name"] == "Phường Tứ Minh"
     assert read["properties"]["land_use_code"] == "ODT"

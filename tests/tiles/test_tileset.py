@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import urllib.request
 
 import mapbox_vector_tile
 import pytest
 
 from layers import registry
+from tests.child import python_json
 from tests.factories import LandParcelFactory, square
 from tests.tiles.test_tile_clients import SIZE, X, Y, centre_3857, centre_lonlat, tile_of
 
@@ -89,21 +88,6 @@ def test_gdal_opens_a_zoom_level_of_the_tileset_with_its_schema(live_server, par
     assert document["format"] == "pbf"
     schema = json.loads(document["json"])["vector_layers"][0]
     x, y = centre_3857()
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            READ_TILESET,
-            f"MVT:{live_server.url}/tiles/mvt/parcels/17",
-            str(x),
-            str(y),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    read = json.loads(done.stdout)
+    read = python_json(READ_TILESET, f"MVT:{live_server.url}/tiles/mvt/parcels/17", str(x), str(y))
     assert set(schema["fields"]) <= set(read["fields"])  # GDAL took the schema from metadata
     assert read["codes"] == ["ODT"]
