@@ -1,27 +1,21 @@
 """What a request costs before any SQL, measured in the same run as the figures it explains.
 
-Two floors under the same gunicorn settings as the benchmarked app (2 workers × 4 threads,
-one keep-alive connection from the client):
+Two floors under the same gunicorn settings as the benchmarked app (bench.server: 2 workers
+× 4 threads, one keep-alive connection from the client):
 
 - the HTTP floor: a bare WSGI app (no Django) answering a body of the same size;
 - the framework floor: a request to the real app that goes through every middleware and
   the view but answers before touching the database (the caller names the path).
 
 The bench then reads: endpoint = bare SQL + overhead, overhead ≈ framework floor + the
-per-request database work a bare statement does not do (Django's connection health check)."""
+per-request database work a bare statement does not do (gis.db: a socket poll, no query)."""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 
+from bench.server import ROOT, start_gunicorn
 from bench.timing import KeepAlive, pct
-
-ROOT = Path(__file__).resolve().parents[1]
-GUNICORN_ARGS = ["-w", "2", "--threads", "4", "--log-level", "warning"]
 
 
 def bare_app(environ, start_response):
@@ -38,24 +32,11 @@ def bare_app(environ, start_response):
 
 def http_floor_ms(port: int, size: int, samples: int = 500) -> float:
     """p50 of ``samples`` keep-alive requests to :func:`bare_app` under gunicorn."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "bench.floor:bare_app", "-b", f"127.0.0.1:{port}"]
-        + GUNICORN_ARGS,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    process = start_gunicorn(
+        {**os.environ, "PYTHONPATH": str(ROOT)}, port, app="bench.floor:bare_app", ready="/"
     )
     try:
-        client = None
-        for _ in range(100):
-            try:
-                client = KeepAlive(port)
-                client.fetch_ms("/")
-                break
-            except OSError:
-                client = None
-                time.sleep(0.1)
-        if client is None:
-            raise SystemExit("the floor app did not start")
+        client = KeepAlive(port)
         for _ in range(50):  # warm-up
             client.fetch_ms(f"/?size={size}")
         return pct([client.fetch_ms(f"/?size={size}") for _ in range(samples)], 50)

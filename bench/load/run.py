@@ -21,11 +21,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+from bench.server import start_gunicorn  # noqa: E402
+
 PORT = 8711
 DB_NAME = "bench_load"
 
@@ -90,25 +92,6 @@ print(",".join(str(v) for v in ids))
     }
 
 
-def start_gunicorn(env: dict[str, str], workers: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "gis.wsgi", "-w", str(workers), "--threads", "4"]
-        # Keep idle connections longer than a locust user waits between tasks (≤ 5 s):
-        # with gunicorn's 2 s default, the server closes a connection just as the client
-        # reuses it, and that race shows up as resets (nginx in front avoids it in production).
-        + ["--keep-alive", "10", "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )
-    for _ in range(150):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=5):  # noqa: S310
-                return process
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not start")
-
-
 def report(prefix: Path) -> None:
     with open(f"{prefix}_stats.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -153,7 +136,10 @@ def main() -> None:
     }
     scratch_database(env)
     env.update(accounts_and_data(env))
-    app = start_gunicorn(env, args.workers)
+    # Idle connections kept longer than a locust user waits between tasks (≤ 5 s): with
+    # gunicorn's 2 s default, the server closes a connection just as the client reuses it,
+    # and that race shows up as resets (nginx in front avoids it in production).
+    app = start_gunicorn(env, PORT, workers=args.workers, extra=["--keep-alive", "10"])
     try:
         prefix = work / "locust"
         print(f"{args.users} users for {args.seconds} s on loopback, gunicorn {args.workers}×4:")

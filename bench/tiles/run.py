@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bench.floor import explain, framework_floor_ms, http_floor_ms  # noqa: E402
+from bench.server import start_gunicorn  # noqa: E402
 from bench.timing import KeepAlive, fetch_ms, pct  # noqa: E402
 
 APP_PORT, NGINX_PORT, FLOOR_PORT = 8701, 8702, 8703
@@ -50,34 +51,6 @@ def wrk(url: str) -> float:
     ).stdout
     line = next(x for x in out.splitlines() if x.startswith("Requests/sec"))
     return float(line.split()[1])
-
-
-def start_gunicorn(env: dict[str, str]) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "gis.wsgi",
-            "-w",
-            "2",
-            "--threads",
-            "4",
-            "-b",
-            f"127.0.0.1:{APP_PORT}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    for _ in range(100):
-        try:
-            fetch_ms(f"http://127.0.0.1:{APP_PORT}/healthz")
-            return process
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not start")
 
 
 def start_nginx(cache_dir: Path, folder: Path) -> subprocess.Popen:
@@ -162,7 +135,7 @@ def main() -> None:
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
     }
-    app = start_gunicorn(env)
+    app = start_gunicorn(env, APP_PORT)
     try:
         base = f"http://127.0.0.1:{APP_PORT}/tiles/wmts"
         areas = [("demo province", (west, south, east, north))]

@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bench.floor import explain, framework_floor_ms, http_floor_ms  # noqa: E402
-from bench.timing import KeepAlive, fetch_ms, pct  # noqa: E402
+from bench.server import start_gunicorn  # noqa: E402
+from bench.timing import KeepAlive, pct  # noqa: E402
 
 APP_PORT, FLOOR_PORT = 8711, 8712
 BASE = f"http://127.0.0.1:{APP_PORT}"
@@ -81,23 +82,6 @@ new MutationObserver((changes, observer) => {
 }).observe(document, {subtree: true, attributes: true, childList: true,
                       attributeFilter: ['class']});
 """
-
-
-def start_gunicorn(env: dict[str, str]) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "gis.wsgi", "-w", "2", "--threads", "4"]
-        + ["-b", f"127.0.0.1:{APP_PORT}", "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )
-    for _ in range(150):
-        try:
-            fetch_ms(f"{BASE}/healthz")
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise SystemExit("gunicorn did not start")
 
 
 def top_up_parcels(count: int) -> None:
@@ -264,7 +248,7 @@ def main() -> None:
         "WHITENOISE_USE_FINDERS": "1",
         "LOG_LEVEL": "ERROR",  # the framework floor asks for 400s: no warning per request
     }
-    app = start_gunicorn(env)
+    app = start_gunicorn(env, APP_PORT)
     try:
         first_paint_and_weight(args.paint_runs, *points[0])
         report_vs_sql(points)
