@@ -35,7 +35,8 @@ def _number(request: Request, name: str) -> float | None:
     return value
 
 
-def _date(request: Request) -> datetime.date | None:
+def date_param(request: Request) -> datetime.date | None:
+    """``?date=YYYY-MM-DD`` (as the plans stood that day), or None."""
     raw = request.query_params.get("date")
     if not raw:
         return None
@@ -128,5 +129,5 @@ class PlanningReportView(APIView):
 
     @extend_schema(**REPORT_SCHEMA)
     def get(self, request: Request) -> Response:
-        on = _date(request)
+        on = date_param(request)
         return Response(_report(request, on))

@@ -3,7 +3,6 @@ everyone else sees issued permits' public fields only. RFC 7946 GeoJSON (WGS 84)
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +27,7 @@ from layers import registry
 from layers.models import AdminUnit, ConstructionPermit, LandParcel
 from layers.serializers import AnnotatedGeometryField
 from planning import permits
+from planning.api import date_param
 from planning.compliance import check_permit
 
 OFFICER_GROUP = "permit_officer"
@@ -436,7 +436,7 @@ class PermitCheck(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         permit = get_object_or_404(ConstructionPermit, pk=pk)
-        return Response(check_permit(permit=permit, on=_on(request)))
+        return Response(check_permit(permit=permit, on=date_param(request)))
 
     @extend_schema(
         operation_id="permits_check_run",
@@ -448,17 +448,7 @@ class PermitCheck(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """The same check; a received application moves to "being checked"."""
         permit = get_object_or_404(ConstructionPermit, pk=pk)
-        return Response(permits.run_check(permit=permit, on=_on(request)))
-
-
-def _on(request: Request) -> datetime.date | None:
-    raw = request.query_params.get("date")
-    if not raw:
-        return None
-    try:
-        return datetime.date.fromisoformat(raw)
-    except ValueError:
-        raise ParseError(_("date must be YYYY-MM-DD.")) from None
+        return Response(permits.run_check(permit=permit, on=date_param(request)))
 
 
 class DecisionSerializer(serializers.Serializer):
