@@ -302,21 +302,21 @@ class Upsert:
         cursor.execute(statement, params)
         return {value for (value,) in cursor.fetchall()}
 
+    def _key_match(self, pairs) -> sql.Composable:
+        """The table row ``t`` with the natural key of the staged row."""
+        expressions = dict(pairs)
+        return sql.SQL(" AND ").join(
+            sql.SQL("t.{k} = {v}").format(k=sql.Identifier(k), v=expressions[k]) for k in self.key
+        )
+
     def existing(self, cursor, rows: tuple[int, int] | None = None) -> tuple[int, int]:
         """(staged keys the table holds already, staged rows), among ``rows`` if given."""
         pairs, params, source = self._select()
-        expressions = dict(pairs)
         statement = sql.SQL(
             "SELECT count(t.id), count(*) FROM {source} LEFT JOIN {table} t ON {match} "
             "WHERE {where}"
         ).format(
-            source=source,
-            table=self.table,
-            match=sql.SQL(" AND ").join(
-                sql.SQL("t.{k} = {v}").format(k=sql.Identifier(k), v=expressions[k])
-                for k in self.key
-            ),
-            where=row_filter(rows),
+            source=source, table=self.table, match=self._key_match(pairs), where=row_filter(rows)
         )
         cursor.execute(statement, params)
         return cursor.fetchone()
@@ -324,10 +324,7 @@ class Upsert:
     def _old_extent(self, cursor, pairs, params, source, where) -> tuple[int, tuple | None]:
         """How many staged keys the table holds already, and the extent of those rows
         the upsert will change."""
-        expressions = dict(pairs)
-        key_match = sql.SQL(" AND ").join(
-            sql.SQL("t.{k} = {v}").format(k=sql.Identifier(k), v=expressions[k]) for k in self.key
-        )
+        key_match = self._key_match(pairs)
         old_row = sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(n)) for n, _e in pairs)
         new_row = sql.SQL(", ").join(e for _n, e in pairs)
         statement = sql.SQL(
