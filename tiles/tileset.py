@@ -15,7 +15,7 @@ from django.contrib.gis.db.models import Extent
 from django.db import connections
 from django.db.models import BooleanField, DecimalField, FloatField, IntegerField
 
-from gis.crs import WEB_MERCATOR, WGS84
+from gis.crs import WEB_MERCATOR, WGS84, transformer
 from layers.privacy import resolve_path
 from layers.registry import LayerSpec
 from tiles.mvt import property_columns
@@ -44,28 +44,20 @@ def bounds(spec: LayerSpec) -> tuple[float, float, float, float]:
     """The layer's extent in WGS 84 (west, south, east, north): PostgreSQL's estimate from
     the table statistics (instant at any size), the public rows' exact extent when the table
     has no statistics yet, the province's box when it is empty."""
-    model = spec.get_model()
     column = f"{spec.geometry_field}_3857"
-    alias = spec.public_queryset().db
-    with connections[alias].cursor() as cursor:
+    with connections[spec.public_queryset().db].cursor() as cursor:
         cursor.execute(
-            "SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM (SELECT "
-            "ST_Transform(ST_SetSRID(ST_EstimatedExtent(%s, %s)::geometry, %s), %s) AS b) e",
-            [model._meta.db_table, column, WEB_MERCATOR, WGS84],
+            "SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) "
+            "FROM (SELECT ST_EstimatedExtent(%s, %s) AS b) e",
+            [spec.get_model()._meta.db_table, column],
         )
-        box = cursor.fetchone()
-    if box is None or box[0] is None:
-        extent = spec.public_queryset().aggregate(box=Extent(spec.geometry_field))["box"]
-        if extent is None:
+        box, srid = cursor.fetchone(), WEB_MERCATOR
+    if box[0] is None:
+        box = spec.public_queryset().aggregate(box=Extent(spec.geometry_field))["box"]
+        if box is None:
             return tuple(settings.PROVINCE_BBOX)
-        with connections[alias].cursor() as cursor:
-            cursor.execute(
-                "SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM (SELECT "
-                "ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, %s), %s) AS b) e",
-                [*extent, settings.GIS_SRID, WGS84],
-            )
-            box = cursor.fetchone()
-    return tuple(round(v, 6) for v in box)
+        srid = settings.GIS_SRID
+    return tuple(round(v, 6) for v in transformer(srid, WGS84).transform_bounds(*box))
 
 
 def vector_layer(spec: LayerSpec, language: str) -> dict[str, Any]:
