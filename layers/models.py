@@ -118,8 +118,13 @@ class LandUseType(models.Model):
 class LandParcel(models.Model):
     """A cadastral parcel (thửa đất): commune + map sheet + parcel number."""
 
+    # No index of its own: the natural key's unique index starts with the commune.
     commune = models.ForeignKey(
-        AdminUnit, verbose_name=_("commune"), on_delete=models.PROTECT, related_name="parcels"
+        AdminUnit,
+        verbose_name=_("commune"),
+        on_delete=models.PROTECT,
+        related_name="parcels",
+        db_index=False,
     )
     sheet = models.PositiveIntegerField(_("map sheet number"))
     number = models.PositiveIntegerField(_("parcel number"))
