@@ -36,9 +36,11 @@ SLIVER_THINNESS = 0.02  # 4πA/P²: 1 for a circle, ~0.02 for a 1 × 150 strip
 
 @dataclass
 class GeometryResult:
-    """Parallel to the input: cleaned geometry (or None when rejected) per feature."""
+    """Parallel to the input: cleaned geometry (or None when rejected) per feature, and
+    whether it differs from what the file holds (repaired, flattened, reprojected)."""
 
     geometries: np.ndarray
+    changed: np.ndarray
     rejected: dict[int, str] = field(default_factory=dict)
     repairs: dict[int, list[str]] = field(default_factory=dict)
 
@@ -99,17 +101,25 @@ def clean(
     """Checked geometries in ``target_srid``. ``offset`` numbers features across chunks.
 
     Vectorised: only the features that need a repair go through Python one by one.
+    Single parts stay single: the table's column type decides (``ST_Multi`` on loading,
+    see sql.Upsert), so a feature nothing changed is still the file's own WKB.
     """
     _check_family(geoms, kind)
-    result = GeometryResult(geometries=np.empty(len(geoms), dtype=object))
+    result = GeometryResult(
+        geometries=np.empty(len(geoms), dtype=object),
+        changed=np.full(len(geoms), source_srid != target_srid),
+    )
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     for i in np.flatnonzero(missing):
         result.rejected[offset + int(i)] = bilingual(_("empty geometry"))
     for i in np.flatnonzero(shapely.has_z(geoms) & ~missing):
         result.note(offset + int(i), bilingual(_("Z coordinate dropped")))
-    if (shapely.has_z(geoms) | shapely.has_m(geoms)).any():  # else a copy for nothing
+    flattened = shapely.has_z(geoms) | shapely.has_m(geoms)
+    if flattened.any():  # else a copy for nothing
         geoms = shapely.force_2d(geoms)
+        result.changed |= flattened
     for i in np.flatnonzero(~shapely.is_valid(geoms) & ~missing):
+        result.changed[i] = True
         reason = shapely.is_valid_reason(geoms[i])
         geoms[i] = shapely.make_valid(geoms[i], method="structure", keep_collapsed=False)
         result.note(
@@ -122,17 +132,10 @@ def clean(
     }[kind]
     type_ids = shapely.get_type_id(geoms)
     out = result.geometries
-    singles = np.flatnonzero((type_ids == single) & ~missing)
-    if kind == GeometryKind.POINT:
-        out[singles] = geoms[singles]
-    else:
-        promote = (
-            shapely.multipolygons if kind == GeometryKind.POLYGON else shapely.multilinestrings
-        )
-        out[singles] = promote(geoms[singles], indices=np.arange(len(singles)))
-    multis = np.flatnonzero((type_ids == multi) & ~missing)
-    out[multis] = geoms[multis]
+    plain = np.isin(type_ids, (single, multi)) & ~missing
+    out[plain] = geoms[plain]
     for i in np.flatnonzero(~np.isin(type_ids, (single, multi)) & ~missing):
+        result.changed[i] = True
         part = _only_family(geoms[i], kind)
         if part.is_empty:
             result.rejected[offset + int(i)] = bilingual(
@@ -158,6 +161,7 @@ def _enforce_parts(
         multi = shapely.get_type_id(out[present]) == 4
         for j in np.flatnonzero(multi & (parts == 1)):
             out[present[j]] = shapely.get_geometry(out[present[j]], 0)
+            result.changed[present[j]] = True
         too_many = multi & (parts > 1)
     elif multipart == Multipart.SINGLE:
         parts = shapely.get_num_geometries(out[present])

@@ -45,6 +45,7 @@ from layers.models import AdminUnit
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 20_000
+FIRST_BATCH = 2_000
 ENCODING_SAMPLE = 5_000
 Progress = Callable[[int, int], None]
 
@@ -336,7 +337,16 @@ def _batches(source: Source, read_encoding: str | None) -> Iterator[pa.RecordBat
         batch_size=BATCH_SIZE,
         use_pyarrow=True,
     ) as (_meta, reader):
-        yield from reader
+        batches = iter(reader)
+        first = next(batches, None)
+        if first is None:
+            return
+        # A short first batch: PostgreSQL starts (and the bulk-load decision is taken)
+        # while the reading thread converts the rest, instead of waiting for a full one.
+        yield first.slice(0, FIRST_BATCH)
+        if first.num_rows > FIRST_BATCH:
+            yield first.slice(FIRST_BATCH)
+        yield from batches
 
 
 def _geometry_column(batch: pa.RecordBatch) -> str:
@@ -375,9 +385,8 @@ def _row_batches(
     ]
     decoder = _Decoder(text_encoding)
     for batch in batches:
-        geoms = shapely.from_wkb(
-            batch.column(_geometry_column(batch)).to_numpy(zero_copy_only=False)
-        )
+        source_wkb = batch.column(_geometry_column(batch)).to_numpy(zero_copy_only=False)
+        geoms = shapely.from_wkb(source_wkb)
         cleaned = geometry.clean(
             geoms,
             kind=spec.geometry,
@@ -389,9 +398,13 @@ def _row_batches(
         report.rejected.update(cleaned.rejected)
         report.repairs.update(cleaned.repairs)
         kept = np.flatnonzero(~shapely.is_missing(cleaned.geometries))
-        # Plain WKB (the staging column gives it GIS_SRID), then bytes.hex(): several times
-        # faster than shapely's own hex=True.
-        wkb = [blob.hex() for blob in shapely.to_wkb(cleaned.geometries[kept]).tolist()]
+        # Plain WKB (the staging column gives it GIS_SRID): the file's own when nothing
+        # changed the feature, then bytes.hex(), several times faster than shapely's hex.
+        wkb = source_wkb[kept]
+        changed = np.flatnonzero(cleaned.changed[kept])
+        if len(changed):
+            wkb[changed] = shapely.to_wkb(cleaned.geometries[kept[changed]])
+        wkb = [blob.hex() for blob in wkb.tolist()]
         rejected: dict[int, str] = {}
         columns = []
         for target, converter in zip(fed, converters, strict=True):
