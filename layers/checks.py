@@ -8,6 +8,8 @@ from django.core.exceptions import FieldDoesNotExist
 from layers import registry
 from layers.privacy import reaches_private_data, resolve_path
 
+TAG = "layers"  # the commands that read and write layers run these checks (import_layer)
+
 
 def _check_spec(spec: registry.LayerSpec) -> list[checks.CheckMessage]:
     errors: list[checks.CheckMessage] = []
@@ -57,7 +59,7 @@ def _check_spec(spec: registry.LayerSpec) -> list[checks.CheckMessage]:
     return errors
 
 
-@checks.register()
+@checks.register(TAG)
 def check_layer_registry(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     errors: list[checks.CheckMessage] = []
     declared = {spec.key for spec in registry.all_layers()}

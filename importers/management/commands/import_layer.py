@@ -5,17 +5,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from importers.services import ImportOptions, format_report, run_import
-from layers import registry
+from layers import checks, registry
 
 ENCODINGS = ("auto", "utf-8", "cp1258", "tcvn3", "vni")
 
 
 class Command(BaseCommand):
     help = "Import a .shp (with sidecars), a .zip holding one, a .gpkg or a .geojson into a layer."
+    # The models and the layer registry; not the URLs, templates or admin, whose checks
+    # import every view (0.4 s of every run) and which an import never touches.
+    requires_system_checks = [Tags.models, checks.TAG]
 
     def add_arguments(self, parser: CommandParser) -> None:
         keys = [spec.key for spec in registry.all_layers() if spec.importer]
