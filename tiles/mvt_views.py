@@ -28,7 +28,7 @@ def _error(status: int, detail: str) -> JsonResponse:
     return JsonResponse({"detail": detail}, status=status)
 
 
-def _vector_layer(layer: str) -> registry.LayerSpec | None:
+def vector_layer(layer: str) -> registry.LayerSpec | None:
     try:
         spec = registry.get(layer)
     except registry.RegistryError:
@@ -45,7 +45,7 @@ def _public(response: HttpResponse) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 def vector_tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> HttpResponse:
-    spec = _vector_layer(layer)
+    spec = vector_layer(layer)
     if spec is None:
         return _error(404, "no such vector tile layer; see /api/layers/")
     if not (_ZOOM.match(z) and _INDEX.match(x) and _INDEX.match(y)):
@@ -64,7 +64,7 @@ def vector_tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> Htt
 @require_http_methods(["GET", "HEAD"])
 def tilejson(request: HttpRequest, layer: str) -> HttpResponse:
     """``/tiles/mvt/LAYER/tilejson.json``: TileJSON 3.0.0 (MapLibre, QGIS, OpenLayers)."""
-    spec = _vector_layer(layer)
+    spec = vector_layer(layer)
     if spec is None:
         return _error(404, "no such vector tile layer; see /api/layers/")
     # Braces appended after build_absolute_uri, which would percent-encode them.
@@ -78,7 +78,7 @@ def tilejson(request: HttpRequest, layer: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def gdal_metadata(request: HttpRequest, layer: str) -> HttpResponse:
     """``/tiles/mvt/LAYER/metadata.json``: what GDAL's MVT driver reads beside a tileset."""
-    spec = _vector_layer(layer)
+    spec = vector_layer(layer)
     if spec is None:
         return _error(404, "no such vector tile layer; see /api/layers/")
     document = tileset.gdal_metadata(spec, language=get_language() or "vi")
