@@ -278,11 +278,14 @@ AXES_LOCKOUT_CALLABLE = "gis.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "gis.security.client_ip"
 AXES_VERBOSE = False
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # On the handler too: records of Django's own loggers (django.request's "Bad Request")
+    # reach it by propagation, which the root logger's level does not filter.
+    "handlers": {"console": {"class": "logging.StreamHandler", "level": LOG_LEVEL}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
 # gis.W001: Debian 12's GDAL 3.6 cannot block file/network access from spatial references.
