@@ -35,6 +35,14 @@ class TileLayer:
     cache_dir: Path
 
 
+def province_coverage() -> dict[str, Any]:
+    """Where our vector layers can have data: the province box the importers hold every
+    file to (settings.PROVINCE_BBOX). WMS and WMTS capabilities announce it as the layers'
+    extent (QGIS zooms there, not to the whole world) and no tile outside it is rendered.
+    Rasters keep the world: an orthophoto may reach past the box."""
+    return {"bbox": list(settings.PROVINCE_BBOX), "srs": "EPSG:4326"}
+
+
 def database_settings() -> dict[str, Any]:
     """The live connection's settings (the test database during tests)."""
     return dict(connection.settings_dict)
@@ -127,6 +135,8 @@ def mapproxy_document(style_files: dict[str, Path]) -> dict[str, Any]:
             "mapfile": str(style_files[layer.name]),
             "transparent": layer.name != basemap.KEY,
         }
+        if not layer.name.startswith("raster_"):
+            sources[f"{layer.name}_mapnik"]["coverage"] = province_coverage()
         caches[f"{layer.name}_cache"] = {
             "grids": [GRID],
             "sources": [f"{layer.name}_mapnik"],

@@ -20,9 +20,10 @@ from mapproxy.config.configuration.source import (
 )
 from mapproxy.config.spec import image_opts as image_opts_spec
 from mapproxy.config.spec import source_commons
-from mapproxy.extent import DefaultMapExtent
+from mapproxy.extent import DefaultMapExtent, MapExtent
 from mapproxy.image import ImageResult
 from mapproxy.image.opts import ImageOptions
+from mapproxy.layer import BlankImageError
 from mapproxy.layer.map_layer import MapLayer
 from mapproxy.source import SourceError
 from mapproxy.util.ext.dictspec.spec import combined, required
@@ -53,12 +54,17 @@ def _map(mapfile: str):
 class Mapnik4Source(MapLayer):
     supports_meta_tiles = True
 
-    def __init__(self, mapfile: str, image_opts: ImageOptions | None = None) -> None:
+    def __init__(self, mapfile: str, image_opts: ImageOptions | None = None, coverage=None) -> None:
         super().__init__(image_opts=image_opts)
         self.mapfile = mapfile
-        self.extent = DefaultMapExtent()
+        # The coverage (``coverage:`` in the source's configuration) is the extent the
+        # capabilities documents announce, and outside it nothing is rendered.
+        self.coverage = coverage
+        self.extent = MapExtent(coverage.bbox, coverage.srs) if coverage else DefaultMapExtent()
 
     def get_map(self, query) -> ImageResult:
+        if self.coverage and not self.coverage.intersects(query.bbox, query.srs):
+            raise BlankImageError()
         try:
             image = self.render(query)
         except RuntimeError as exc:
@@ -89,7 +95,7 @@ class Mapnik4SourceConfiguration(SourceConfiguration):
 
     def source(self, params=None):
         mapfile = self.context.globals.abspath(self.conf["mapfile"])
-        return Mapnik4Source(mapfile, image_opts=self.image_opts())
+        return Mapnik4Source(mapfile, image_opts=self.image_opts(), coverage=self.coverage())
 
 
 def plugin_entrypoint() -> None:

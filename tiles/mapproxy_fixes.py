@@ -1,4 +1,4 @@
-"""Two corrections to MapProxy 7, installed when the app is built (tiles.service).
+"""Three corrections to MapProxy 7, installed when the app is built (tiles.service).
 
 1. WMS and WMTS exceptions for bad requests (a layer that is not queryable, a missing
    parameter…) come with HTTP 500 from MapProxy's XML exception handlers; ours are 400
@@ -15,6 +15,12 @@
    served uncached rather than failing the request. A cached tile is read when it is found
    (not later, when the answer is written), so one deleted between the two is rendered
    again instead of failing.
+
+3. A TMS TileMap's ``<Origin>`` and ``<BoundingBox>`` are the layer's extent, which the
+   sources' coverage limits to the province (tiles.config.province_coverage): the origin
+   would be the province's south-west corner instead of the grid's, and clients would
+   place every tile wrong (GDAL does). The TileMap gives the grid's extent again; WMS and
+   WMTS capabilities keep the province.
 """
 
 from __future__ import annotations
@@ -28,6 +34,22 @@ logger = logging.getLogger(__name__)
 def install() -> None:
     install_client_error_status()
     install_resilient_file_cache()
+    install_tms_grid_origin()
+
+
+def install_tms_grid_origin() -> None:
+    from mapproxy.service.tile import TileLayer
+
+    if getattr(TileLayer.bbox.fget, "corrected", False):
+        return
+
+    def grid_bbox(self) -> tuple[float, float, float, float]:
+        """The tile grid's extent (its first level's tiles): what the TMS TileMap's
+        origin and bounding box mean. Only the TileMap template reads this property."""
+        return self.grid.bbox
+
+    grid_bbox.corrected = True
+    TileLayer.bbox = property(grid_bbox)
 
 
 def install_client_error_status() -> None:

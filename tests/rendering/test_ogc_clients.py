@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import subprocess
+import urllib.request
+from xml.etree import ElementTree
 
 import pytest
 from owslib.wms import WebMapService
@@ -72,3 +74,40 @@ def test_gdal_opens_the_wmts(live_server):
     assert result.returncode == 0, result.stderr
     assert "Driver: WMTS" in result.stdout
     assert "3857" in result.stdout
+
+
+def test_the_capabilities_give_the_province_as_the_layers_extent(live_server, settings):
+    """Not the whole world: QGIS's "zoom to layer" goes to the province."""
+    west, south, east, north = settings.PROVINCE_BBOX
+    wms = WebMapService(f"{live_server.url}/tiles/service", version="1.3.0")
+    wmts = WebMapTileService(f"{live_server.url}/tiles/wmts/1.0.0/WMTSCapabilities.xml")
+    for layer in ("parcels", "zoning", "basemap"):
+        assert wms[layer].boundingBoxWGS84 == pytest.approx((west, south, east, north)), layer
+        assert wmts[layer].boundingBoxWGS84 == pytest.approx((west, south, east, north)), layer
+
+
+def test_outside_the_province_nothing_is_rendered(live_server, settings):
+    west, south, east, north = settings.PROVINCE_BBOX
+    wms = WebMapService(f"{live_server.url}/tiles/service", version="1.3.0")
+    response = wms.getmap(
+        layers=["basemap"],  # opaque inside the province
+        srs="EPSG:4326",
+        bbox=(south - 2, east + 1, south - 1, east + 2),  # 1.3.0 in EPSG:4326: lat, lon
+        size=(64, 64),
+        format="image/png",
+        transparent=True,
+    )
+    image = Image.open(io.BytesIO(response.read())).convert("RGBA")
+    assert all(pixel[3] == 0 for pixel in image.getdata())
+
+
+def test_the_tms_tile_map_keeps_the_grids_origin(live_server):
+    """TMS clients count tiles from <Origin>: the grid's corner, not the province's."""
+    url = f"{live_server.url}/tiles/tms/1.0.0/parcels/webmercator"
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - the live server
+        tile_map = ElementTree.fromstring(response.read())
+    world = 20037508.342789244
+    origin = tile_map.find("Origin").attrib
+    assert (float(origin["x"]), float(origin["y"])) == pytest.approx((-world, -world))
+    box = tile_map.find("BoundingBox").attrib
+    assert float(box["maxx"]) == pytest.approx(world)
