@@ -179,7 +179,7 @@ def _import(spec, source: Source, options: ImportOptions, report: ImportReport, 
             def row_batches() -> Iterator[tuple[list[tuple], int]]:
                 return _row_batches(
                     spec,
-                    _batches(source, read_encoding),
+                    _batches(source, read_encoding, sorted(set(mapping.values()))),
                     mapping,
                     targets,
                     text_encoding,
@@ -329,10 +329,15 @@ def _targets(spec, mapping: dict[str, str], options: ImportOptions) -> list[Targ
     return targets
 
 
-def _batches(source: Source, read_encoding: str | None) -> Iterator[pa.RecordBatch]:
+def _batches(
+    source: Source, read_encoding: str | None, columns: list[str]
+) -> Iterator[pa.RecordBatch]:
+    """The file's features in Arrow batches: the mapped columns and the geometry only
+    (cadastral files carry dozens of attributes an import never reads)."""
     with pyogrio.raw.open_arrow(
         source.path,
         layer=source.layer,
+        columns=columns,
         encoding=read_encoding,
         batch_size=BATCH_SIZE,
         use_pyarrow=True,
