@@ -8,11 +8,15 @@ from the storage CRS. QGIS and GDAL (driver ``OAPIF``) read it.
 
 from __future__ import annotations
 
+import datetime
+import decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.negotiation import BaseContentNegotiation
@@ -30,17 +34,26 @@ from layers.features import (
     layer_extent,
     page_of_features,
     parse_bbox,
+    property_name,
     to_feature,
 )
+from layers.privacy import resolve_path
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    # Part 3: /collections/{id}/queryables, and its properties as query parameters of items.
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
 ]
 DEFAULT_LIMIT = 10  # OGC 17-069r4, /req/core/fc-limit-default-minimum-maximum
 MAX_LIMIT = 10_000
 GEOJSON = "application/geo+json"
+SCHEMA_JSON = "application/schema+json"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+ITEMS_PARAMETERS = {"bbox", "limit", "offset", "f", "datetime"}  # never property filters
 JSON = "application/json"
 FORMATS = ("json", "geojson")
 
@@ -61,6 +74,11 @@ class FirstRenderer(BaseContentNegotiation):
 class GeoJSONRenderer(JSONRenderer):
     media_type = GEOJSON
     format = "geojson"
+
+
+class SchemaRenderer(JSONRenderer):
+    media_type = SCHEMA_JSON
+    format = "json"
 
 
 def _link(href: str, rel: str, media_type: str, title: str = "") -> dict[str, str]:
@@ -190,12 +208,7 @@ class LandingPage(OGCView):
                 "description": "Public planning layers of the province (OGC API - Features).",
                 "links": [
                     _link(self.url(""), "self", JSON, "This document"),
-                    _link(
-                        request.build_absolute_uri("/api/schema/") + "?format=json",
-                        "service-desc",
-                        "application/vnd.oai.openapi+json;version=3.0",
-                        "The API definition",
-                    ),
+                    _link(self.url("api"), "service-desc", OPENAPI, "The API definition"),
                     _link(request.build_absolute_uri("/api/docs/"), "service-doc", "text/html"),
                     _link(self.url("conformance"), "conformance", JSON, "Conformance classes"),
                     _link(self.url("collections"), "data", JSON, "Collections"),
@@ -239,6 +252,7 @@ def collection(view: OGCView, spec: registry.LayerSpec, *, language: str) -> dic
         "links": [
             _link(view.url(f"collections/{key}"), "self", JSON),
             _link(view.url(f"collections/{key}/items"), "items", GEOJSON, spec.title(language)),
+            _link(view.url(f"collections/{key}/queryables"), QUERYABLES_REL, SCHEMA_JSON),
         ],
     }
     extent = layer_extent(spec)
@@ -315,8 +329,134 @@ def _integer(request: Request, name: str, default: int, minimum: int) -> int:
     return value
 
 
+def _schema_type(field: models.Field) -> dict[str, str]:
+    """A public field's JSON Schema type (OGC API - Features Part 3 queryables)."""
+    if isinstance(field, models.BooleanField):
+        return {"type": "boolean"}
+    if field.is_relation or isinstance(field, models.IntegerField | models.AutoField):
+        return {"type": "integer"}
+    if isinstance(field, models.FloatField | models.DecimalField):
+        return {"type": "number"}
+    if isinstance(field, models.DateTimeField):
+        return {"type": "string", "format": "date-time"}
+    if isinstance(field, models.DateField):
+        return {"type": "string", "format": "date"}
+    return {"type": "string"}
+
+
+def queryable_fields(spec: registry.LayerSpec) -> dict[str, tuple[str, models.Field]]:
+    """Property name → (public field path, model field): what items can be filtered by.
+    The public fields only, as everywhere the public reads (no personal data)."""
+    model = spec.get_model()
+    return {
+        property_name(path): (path, resolve_path(model, path)[-1])
+        for path in spec.public_fields
+        if property_name(path) not in ITEMS_PARAMETERS
+    }
+
+
+def every_queryable() -> dict[str, tuple[str, models.Field]]:
+    """The queryables of all collections, by name (the first collection's field for a
+    name several have): the parameters of the generic items operation."""
+    every: dict[str, tuple[str, models.Field]] = {}
+    for spec in registry.all_layers():
+        for name, entry in queryable_fields(spec).items():
+            every.setdefault(name, entry)
+    return every
+
+
+def queryables(view: OGCView, spec: registry.LayerSpec, *, language: str) -> dict[str, Any]:
+    properties = {}
+    for name, (_path, field) in queryable_fields(spec).items():
+        properties[name] = {"title": str(field.verbose_name), **_schema_type(field)}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": view.url(f"collections/{spec.key}/queryables"),
+        "type": "object",
+        "title": spec.title(language),
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+def _filter_value(name: str, raw: str, field: models.Field) -> Any:
+    kind = _schema_type(field)
+    try:
+        if kind["type"] == "integer":
+            if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 18:
+                raise ValueError(raw)
+            return int(raw)
+        if kind["type"] == "number":
+            number = decimal.Decimal(raw)
+            if not number.is_finite():
+                raise ValueError(raw)
+            return number if isinstance(field, models.DecimalField) else float(number)
+        if kind["type"] == "boolean":
+            return {"true": True, "false": False}[raw]
+        if kind.get("format") == "date":
+            return datetime.date.fromisoformat(raw)
+        if kind.get("format") == "date-time":
+            moment = datetime.datetime.fromisoformat(raw)
+            if moment.tzinfo is None:
+                raise ValueError(raw)
+            return moment
+    except (ValueError, KeyError, decimal.InvalidOperation):
+        raise ParseError(
+            _("%(name)s must be %(kind)s (see the collection's queryables).")
+            % {"name": name, "kind": kind.get("format", kind["type"])}
+        ) from None
+    return raw
+
+
+def property_filters(spec: registry.LayerSpec, request: Request) -> dict[str, tuple[str, Any]]:
+    """Field path → (raw, value) for each queryable given as a query parameter: items whose
+    property equals the value (Part 3, queryables as query parameters)."""
+    filters = {}
+    for name, (path, field) in queryable_fields(spec).items():
+        raw = request.query_params.get(name)
+        if raw is not None:
+            filters[path] = (raw, _filter_value(name, raw, field))
+    return filters
+
+
+class Queryables(OGCView):
+    renderer_classes = [SchemaRenderer]
+
+    @extend_schema(
+        tags=["ogc"],
+        summary="The properties items can be filtered by (JSON Schema)",
+        operation_id="ogc_queryables",
+        parameters=[KEY_PARAMETER, F_PARAMETER],
+        responses={(200, SCHEMA_JSON): _OBJECT, (200, JSON): _OBJECT},
+    )
+    def get(self, request: Request, key: str) -> Response:
+        return Response(queryables(self, _spec(key), language=_language(request)))
+
+
+class ItemsSchema(AutoSchema):
+    """The items operation lists every collection's queryables as query parameters: GDAL's
+    OAPIF driver (QGIS) reads them from the API definition, not from /queryables, to
+    decide which attribute filters the server applies. A parameter a collection lacks is
+    ignored there, and GDAL only sends filters on the collection's own properties."""
+
+    def get_override_parameters(self) -> list[OpenApiParameter]:
+        described = {"integer": int, "number": float, "boolean": bool}
+        return [
+            *super().get_override_parameters(),
+            *(
+                OpenApiParameter(
+                    name,
+                    described.get(_schema_type(field)["type"], str),
+                    description="Equal to this property (see the collection's queryables)",
+                )
+                for name, (_path, field) in sorted(every_queryable().items())
+            ),
+        ]
+
+
 class Items(OGCView):
     renderer_classes = [GeoJSONRenderer]
+    schema = ItemsSchema()
 
     @extend_schema(
         tags=["ogc"],
@@ -350,6 +490,8 @@ class Items(OGCView):
         limit = min(_integer(request, "limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
         offset = _integer(request, "offset", 0, 0)
         rows = spec.public_queryset()
+        filters = property_filters(spec, request)
+        rows = rows.filter(**{path: value for path, (_raw, value) in filters.items()})
         bbox_raw = request.query_params.get("bbox")
         if bbox_raw:
             try:
@@ -359,7 +501,11 @@ class Items(OGCView):
             rows = rows.filter(**bbox_lookup(spec.geometry_field, bbox))
         matched = rows.count()
         features = page_of_features(spec, rows, offset=offset, limit=limit)
-        base = {"bbox": bbox_raw or None, "limit": limit}
+        base = {
+            **{property_name(path): raw for path, (raw, _value) in filters.items()},
+            "bbox": bbox_raw or None,
+            "limit": limit,
+        }
         path = f"collections/{key}/items"
         links = [
             _link(self.url(path, **base, offset=offset or None), "self", GEOJSON),
@@ -415,3 +561,128 @@ class Item(OGCView):
             _link(self.url(f"collections/{key}"), "collection", JSON),
         ]
         return Response(feature)
+
+
+class OpenAPIRenderer(JSONRenderer):
+    media_type = OPENAPI
+    format = "json"
+
+
+def _query_parameter(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+def _items_parameters(fields: dict[str, tuple[str, models.Field]]) -> list[dict[str, Any]]:
+    bbox = _query_parameter(
+        "bbox",
+        {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
+        "minlon,minlat,maxlon,maxlat (WGS 84 degrees)",
+    )
+    bbox.update(style="form", explode=False)
+    return [
+        bbox,
+        _query_parameter(
+            "limit", {"type": "integer", "minimum": 1, "default": DEFAULT_LIMIT}, "Page size"
+        ),
+        _query_parameter("offset", {"type": "integer", "minimum": 0}, "Features to skip"),
+        _query_parameter("datetime", {"type": "string"}, "Accepted and ignored"),
+        _query_parameter("f", {"type": "string", "enum": list(FORMATS)}, "Encoding"),
+        *(
+            _query_parameter(name, _schema_type(field), f"Equal to {name} (a queryable)")
+            for name, (_path, field) in fields.items()
+        ),
+    ]
+
+
+def _get(operation: str, summary: str, media_type: str, parameters=()) -> dict[str, Any]:
+    return {
+        "get": {
+            "operationId": operation,
+            "summary": summary,
+            "parameters": list(parameters),
+            "responses": {
+                "200": {"description": summary, "content": {media_type: {}}},
+                "400": {"description": "Bad request: JSON {detail}"},
+                "404": {"description": "Not found: JSON {detail}"},
+            },
+        }
+    }
+
+
+def openapi_document(view: OGCView) -> dict[str, Any]:
+    """The OGC API's own definition (the landing page's ``service-desc``), paths relative
+    to ``/ogc`` as OGC 17-069 writes them. Each collection's items path lists its
+    queryables: GDAL's OAPIF driver (QGIS) reads them here to send attribute filters to
+    the server instead of downloading every feature."""
+    collection_id = {
+        "name": "collectionId",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "enum": [spec.key for spec in registry.all_layers()]},
+    }
+    paths = {
+        "/": _get("getLandingPage", "Landing page", JSON),
+        "/conformance": _get("getConformance", "Conformance classes", JSON),
+        "/collections": _get("getCollections", "Collections", JSON),
+        "/collections/{collectionId}": _get(
+            "describeCollection", "One collection", JSON, [collection_id]
+        ),
+        "/collections/{collectionId}/queryables": _get(
+            "getQueryables", "Queryables (JSON Schema)", SCHEMA_JSON, [collection_id]
+        ),
+        # A parameter the collection does not have is ignored there.
+        "/collections/{collectionId}/items": _get(
+            "getFeatures",
+            "Features",
+            GEOJSON,
+            [collection_id, *_items_parameters(every_queryable())],
+        ),
+        "/collections/{collectionId}/items/{featureId}": _get(
+            "getFeature",
+            "One feature",
+            GEOJSON,
+            [
+                collection_id,
+                {
+                    "name": "featureId",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer"},
+                },
+            ],
+        ),
+    }
+    for spec in registry.all_layers():
+        paths[f"/collections/{spec.key}/items"] = _get(
+            f"getFeatures_{spec.key}",
+            f"Features of {spec.key}",
+            GEOJSON,
+            _items_parameters(queryable_fields(spec)),
+        )
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "QuyHoach — OGC API - Features",
+            "version": "1.0.0",
+            "description": "Public planning layers of the province, public fields only.",
+        },
+        "servers": [{"url": view.url("").rstrip("/")}],
+        "paths": paths,
+    }
+
+
+@extend_schema(exclude=True)
+class APIDefinition(OGCView):
+    """``/ogc/api``: the OpenAPI 3.0 definition of the OGC API alone (``/api/schema/``
+    describes the whole site, under other paths)."""
+
+    renderer_classes = [OpenAPIRenderer]
+
+    def get(self, request: Request) -> Response:
+        return Response(openapi_document(self))

@@ -32,7 +32,7 @@ def test_landing_page_links_the_definition_conformance_and_collections(client):
     assert rels["self"] == "http://testserver/ogc/"
     assert rels["conformance"] == "http://testserver/ogc/conformance"
     assert rels["data"] == "http://testserver/ogc/collections"
-    assert rels["service-desc"] == "http://testserver/api/schema/?format=json"
+    assert rels["service-desc"] == "http://testserver/ogc/api"
 
 
 def test_conformance_declares_core_and_geojson(client):
