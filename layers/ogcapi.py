@@ -355,20 +355,32 @@ def queryable_fields(spec: registry.LayerSpec) -> dict[str, tuple[str, models.Fi
     }
 
 
-def every_queryable() -> dict[str, tuple[str, models.Field]]:
-    """The queryables of all collections, by name (the first collection's field for a
-    name several have): the parameters of the generic items operation."""
-    every: dict[str, tuple[str, models.Field]] = {}
+def _title(spec: registry.LayerSpec, path: str) -> str:
+    """The field's name, with the related row's for a path through a relation: "tên (xã,
+    phường)" rather than a bare "tên"."""
+    chain = resolve_path(spec.get_model(), path)
+    title = str(chain[-1].verbose_name)
+    if len(chain) > 1:
+        title += f" ({', '.join(str(field.verbose_name) for field in chain[:-1])})"
+    return title
+
+
+def every_queryable() -> dict[str, dict[str, str]]:
+    """The queryables of all collections, name → JSON Schema type: the parameters of the
+    generic items operation. A name whose type differs between collections (a permit's
+    number is text, a parcel's an integer) is described as text."""
+    every: dict[str, dict[str, str]] = {}
     for spec in registry.all_layers():
-        for name, entry in queryable_fields(spec).items():
-            every.setdefault(name, entry)
-    return every
+        for name, (_path, field) in queryable_fields(spec).items():
+            kind = _schema_type(field)
+            every[name] = kind if every.get(name, kind) == kind else {"type": "string"}
+    return dict(sorted(every.items()))
 
 
 def queryables(view: OGCView, spec: registry.LayerSpec, *, language: str) -> dict[str, Any]:
     properties = {}
-    for name, (_path, field) in queryable_fields(spec).items():
-        properties[name] = {"title": str(field.verbose_name), **_schema_type(field)}
+    for name, (path, field) in queryable_fields(spec).items():
+        properties[name] = {"title": _title(spec, path), **_schema_type(field)}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": view.url(f"collections/{spec.key}/queryables"),
@@ -410,9 +422,18 @@ def _filter_value(name: str, raw: str, field: models.Field) -> Any:
 
 def property_filters(spec: registry.LayerSpec, request: Request) -> dict[str, tuple[str, Any]]:
     """Field path → (raw, value) for each queryable given as a query parameter: items whose
-    property equals the value (Part 3, queryables as query parameters)."""
+    property equals the value (Part 3, queryables as query parameters). Any other parameter
+    than those and the items' own is refused (OGC 17-069r4, /req/core/query-param-unknown):
+    a filter the server would ignore must not look applied."""
+    fields = queryable_fields(spec)
+    unknown = sorted(set(request.query_params) - set(fields) - ITEMS_PARAMETERS)
+    if unknown:
+        raise ParseError(
+            _("Unknown parameter %(name)s; these items take %(known)s.")
+            % {"name": unknown[0], "known": ", ".join([*sorted(ITEMS_PARAMETERS), *fields])}
+        )
     filters = {}
-    for name, (path, field) in queryable_fields(spec).items():
+    for name, (path, field) in fields.items():
         raw = request.query_params.get(name)
         if raw is not None:
             filters[path] = (raw, _filter_value(name, raw, field))
@@ -446,10 +467,10 @@ class ItemsSchema(AutoSchema):
             *(
                 OpenApiParameter(
                     name,
-                    described.get(_schema_type(field)["type"], str),
+                    described.get(kind["type"], str),
                     description="Equal to this property (see the collection's queryables)",
                 )
-                for name, (_path, field) in sorted(every_queryable().items())
+                for name, kind in every_queryable().items()
             ),
         ]
 
@@ -569,33 +590,41 @@ class OpenAPIRenderer(JSONRenderer):
 
 
 def _query_parameter(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    # style and explode as OGC 17-069's own definitions give them: QGIS (3.32 and later)
+    # only sends filters on parameters described so.
     return {
         "name": name,
         "in": "query",
         "required": False,
+        "style": "form",
+        "explode": False,
         "schema": schema,
         "description": description,
     }
 
 
-def _items_parameters(fields: dict[str, tuple[str, models.Field]]) -> list[dict[str, Any]]:
-    bbox = _query_parameter(
-        "bbox",
-        {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
-        "minlon,minlat,maxlon,maxlat (WGS 84 degrees)",
-    )
-    bbox.update(style="form", explode=False)
+# Where QGIS reads the page size it may ask for (else it pages by 100).
+LIMIT_PARAMETER = _query_parameter(
+    "limit",
+    {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+    f"Features per page (larger values are clamped to {MAX_LIMIT})",
+)
+
+
+def _items_parameters(queryables: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
     return [
-        bbox,
         _query_parameter(
-            "limit", {"type": "integer", "minimum": 1, "default": DEFAULT_LIMIT}, "Page size"
+            "bbox",
+            {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
+            "minlon,minlat,maxlon,maxlat (WGS 84 degrees)",
         ),
+        {"$ref": "#/components/parameters/limit"},
         _query_parameter("offset", {"type": "integer", "minimum": 0}, "Features to skip"),
         _query_parameter("datetime", {"type": "string"}, "Accepted and ignored"),
         _query_parameter("f", {"type": "string", "enum": list(FORMATS)}, "Encoding"),
         *(
-            _query_parameter(name, _schema_type(field), f"Equal to {name} (a queryable)")
-            for name, (_path, field) in fields.items()
+            _query_parameter(name, kind, f"Equal to {name} (a queryable)")
+            for name, kind in queryables.items()
         ),
     ]
 
@@ -636,7 +665,7 @@ def openapi_document(view: OGCView) -> dict[str, Any]:
         "/collections/{collectionId}/queryables": _get(
             "getQueryables", "Queryables (JSON Schema)", SCHEMA_JSON, [collection_id]
         ),
-        # A parameter the collection does not have is ignored there.
+        # A parameter the collection does not have is refused there (400).
         "/collections/{collectionId}/items": _get(
             "getFeatures",
             "Features",
@@ -663,7 +692,9 @@ def openapi_document(view: OGCView) -> dict[str, Any]:
             f"getFeatures_{spec.key}",
             f"Features of {spec.key}",
             GEOJSON,
-            _items_parameters(queryable_fields(spec)),
+            _items_parameters(
+                {name: _schema_type(field) for name, (_p, field) in queryable_fields(spec).items()}
+            ),
         )
     return {
         "openapi": "3.0.3",
@@ -674,6 +705,7 @@ def openapi_document(view: OGCView) -> dict[str, Any]:
         },
         "servers": [{"url": view.url("").rstrip("/")}],
         "paths": paths,
+        "components": {"parameters": {"limit": LIMIT_PARAMETER}},
     }
 
 

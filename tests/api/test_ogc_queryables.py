@@ -78,11 +78,19 @@ def test_a_date_filter(client, public_data):
     assert client.get(f"{items}?issued_on=2026-11-21").json()["numberMatched"] == 0
 
 
-def test_a_private_field_is_not_a_filter(client, public_data):
-    """An unknown parameter is ignored (Part 1): it must not reach the database either."""
-    items = "/ogc/collections/parcels/items"
-    body = client.get(f"{items}?holder__holder_name=Nguyễn Văn An").json()
-    assert body["numberMatched"] == 3
+@pytest.mark.parametrize("query", ["holder__holder_name=Nguyễn Văn An", "holder_name=An", "foo=1"])
+def test_an_unknown_parameter_is_a_400_naming_it(client, public_data, query):
+    """OGC 17-069r4 /req/core/query-param-unknown: a filter the server would ignore must
+    not look applied. A private field is no filter either."""
+    response = client.get(f"/ogc/collections/parcels/items?{query}")
+    assert response.status_code == 400
+    assert query.split("=")[0] in response.json()["detail"]
+
+
+def test_the_queryables_title_names_the_related_row(client):
+    properties = client.get("/ogc/collections/parcels/queryables").json()["properties"]
+    assert properties["commune_name"]["title"] != properties["commune_code"]["title"]
+    assert "(" in properties["commune_name"]["title"]
 
 
 @pytest.mark.parametrize(
@@ -131,11 +139,24 @@ def test_the_api_definition_is_openapi_3_with_each_collections_queryables(client
     document = response.json()
     validate(document)
     assert document["servers"] == [{"url": "http://testserver/ogc"}]
-    items = document["paths"]["/collections/parcels/items"]["get"]["parameters"]
-    names = {parameter["name"] for parameter in items}
-    assert PARCEL_PROPERTIES | {"bbox", "limit", "offset"} <= names
-    assert not any("holder" in name or "id_number" in name for name in names)
-    assert "/collections/{collectionId}/items" in document["paths"]
+    limit = document["components"]["parameters"]["limit"]
+    assert limit["schema"]["maximum"] == 10_000  # QGIS pages by this much
+
+    def parameters(path: str) -> dict[str, dict]:
+        listed = document["paths"][path]["get"]["parameters"]
+        resolved = [limit if "$ref" in p else p for p in listed]
+        return {p["name"]: p for p in resolved}
+
+    items = parameters("/collections/parcels/items")
+    assert PARCEL_PROPERTIES | {"bbox", "limit", "offset"} <= set(items)
+    assert not any("holder" in name or "id_number" in name for name in items)
+    # Described as OGC 17-069 does: QGIS 3.32+ only sends filters on such parameters.
+    assert items["sheet"]["style"] == "form" and items["sheet"]["explode"] is False
+    assert items["sheet"]["schema"]["type"] == "integer"
+    # The generic path: a parcel's number is an integer, a permit's text.
+    generic = parameters("/collections/{collectionId}/items")
+    assert generic["number"]["schema"]["type"] == "string"
+    assert parameters("/collections/permits/items")["number"]["schema"]["type"] == "string"
 
 
 def test_the_landing_page_points_to_the_ogc_api_definition(client):
