@@ -137,6 +137,8 @@ def mapproxy_document(style_files: dict[str, Path]) -> dict[str, Any]:
         }
         if not layer.name.startswith("raster_"):
             sources[f"{layer.name}_mapnik"]["coverage"] = province_coverage()
+        if layer.sources == (layer.name,) and not layer.name.startswith("raster_"):
+            sources[f"{layer.name}_mapnik"]["featureinfo"] = layer.name  # a registry layer
         caches[f"{layer.name}_cache"] = {
             "grids": [GRID],
             "sources": [f"{layer.name}_mapnik"],
@@ -155,6 +157,7 @@ def mapproxy_document(style_files: dict[str, Path]) -> dict[str, Any]:
             "srs": ["EPSG:3857", "EPSG:4326", f"EPSG:{settings.GIS_SRID}"],
             "md": {"title": "QuyHoach", "abstract": "Bản đồ quy hoạch — planning map"},
             "image_formats": ["image/png", "image/jpeg"],
+            "featureinfo_types": ["text", "html", "xml", "json"],
         },
     }
     if settings.DEBUG:

@@ -97,6 +97,16 @@ class Mapnik4SourceConfiguration(SourceConfiguration):
         mapfile = self.context.globals.abspath(self.conf["mapfile"])
         return Mapnik4Source(mapfile, image_opts=self.image_opts(), coverage=self.coverage())
 
+    def fi_source(self, params=None):
+        """GetFeatureInfo from the registry layer ``featureinfo:`` names (none for the
+        base map and rasters): what makes the WMS layer queryable."""
+        key = self.conf.get("featureinfo")
+        if not key:
+            return None
+        from tiles.featureinfo import LayerInfoSource  # the ORM: only once Django is set up
+
+        return LayerInfoSource(key, coverage=self.coverage())
+
 
 def plugin_entrypoint() -> None:
     """MapProxy's entry-point hook (group ``mapproxy``)."""
@@ -114,7 +124,12 @@ def register() -> None:
         combined(
             source_commons,
             # dictspec reads the instances as types, as MapProxy's own spec does.
-            {required("mapfile"): str(), "transparent": bool(), "image": image_opts_spec},  # noqa: UP018
+            {
+                required("mapfile"): str(),  # noqa: UP018
+                "transparent": bool(),  # noqa: UP018
+                "image": image_opts_spec,
+                "featureinfo": str(),  # noqa: UP018 - a registry layer key
+            },
         ),
     )
     _registered = True
