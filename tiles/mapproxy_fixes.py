@@ -1,4 +1,4 @@
-"""Three corrections to MapProxy 7, installed when the app is built (tiles.service).
+"""Four corrections to MapProxy 7, installed when the app is built (tiles.service).
 
 1. WMS and WMTS exceptions for bad requests (a layer that is not queryable, a missing
    parameter…) come with HTTP 500 from MapProxy's XML exception handlers; ours are 400
@@ -21,6 +21,10 @@
    would be the province's south-west corner instead of the grid's, and clients would
    place every tile wrong (GDAL does). The TileMap gives the grid's extent again; WMS and
    WMTS capabilities keep the province.
+
+4. Tile ETags are sent unquoted (``ETag: 3fab…``), which RFC 9110 does not allow; caches
+   and proxies may drop them. They are quoted, and a browser's If-None-Match (which echoes
+   the quoted value) still gets its 304.
 """
 
 from __future__ import annotations
@@ -35,6 +39,21 @@ def install() -> None:
     install_client_error_status()
     install_resilient_file_cache()
     install_tms_grid_origin()
+    install_quoted_etags()
+
+
+def install_quoted_etags() -> None:
+    from mapproxy.response import Response
+
+    if getattr(Response.etag.fset, "corrected", False):
+        return
+
+    def set_etag(self, value: str) -> None:
+        quoted = value if value.startswith(('"', 'W/"')) else f'"{value}"'
+        self.headers["ETag"] = quoted
+
+    set_etag.corrected = True
+    Response.etag = property(Response.etag.fget, set_etag)
 
 
 def install_tms_grid_origin() -> None:

@@ -233,3 +233,15 @@ def test_zoom_20_is_served_for_detailed_plans(client):
     r, g, b, a = pixel_at(client, "parcels", X + 3, Y + 3, 20)  # clear of the label
     assert (r, g, b) == (0xFF, 0xA0, 0xFF)
     assert a > 150
+
+
+def test_a_cached_tile_has_a_quoted_etag_and_answers_304_to_it(client):
+    """RFC 9110: an entity tag is a quoted string; browsers send it back as they got it."""
+    LandParcelFactory(geom=square(X, Y, size=40))
+    lon, lat = to_wgs84(X + 6, Y + 6, 9209)
+    tx, ty, _px, _py = tile_of(lon, lat, 18)
+    url = f"/tiles/wmts/parcels/webmercator/18/{tx}/{ty}.png"
+    fetch(client, url)
+    etag = client.get(url)["ETag"]
+    assert etag.startswith('"') and etag.endswith('"') and len(etag) > 2
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
