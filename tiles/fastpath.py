@@ -70,4 +70,5 @@ class VectorTileFastPath:
 
     @staticmethod
     def _tile(request: HttpRequest) -> HttpResponse:
+        request.get_host()  # ALLOWED_HOSTS, as the full stack checks it (DisallowedHost)
         return mvt_views.vector_tile(request, **request.tile)

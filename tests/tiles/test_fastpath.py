@@ -173,3 +173,11 @@ def test_the_production_entry_point_uses_the_fast_path():
 
     assert isinstance(wsgi.application, VectorTileFastPath)
     assert isinstance(wsgi.application.application, WSGIHandler)
+
+
+def test_a_host_not_allowed_gets_the_full_stacks_400(fast, full, parcel_tile, settings):
+    settings.ALLOWED_HOSTS = ["tiles.example.vn"]
+    ours = call(fast, parcel_tile, HTTP_HOST="evil.example.com")
+    theirs = call(full, parcel_tile, HTTP_HOST="evil.example.com")
+    assert ours.status_code == theirs.status_code == 400
+    assert call(fast, parcel_tile, HTTP_HOST="tiles.example.vn").status_code == 200
