@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 from layers import registry
-from tiles import basemap, styles
+from tiles import basemap, legends, styles
 from tiles.models import RasterLayer
 
 GRID = "webmercator"
@@ -79,7 +79,10 @@ def build(folder: Path | None = None) -> Path:
         styles.write_private(path, styles.raster_xml(raster.path))
         style_files[f"raster_{raster.name}"] = path
     styles.write_hatch(folder)
-    document = mapproxy_document(style_files)
+    legend_files = legends.write_legends(
+        folder, [spec.key for spec in registry.all_layers() if spec.raster]
+    )
+    document = mapproxy_document(style_files, legend_files)
     path = folder / "mapproxy.yaml"
     styles.write_private(path, yaml.safe_dump(document, allow_unicode=True, sort_keys=False))
     return path
@@ -126,7 +129,9 @@ def cache_block(layer: TileLayer) -> dict[str, Any]:
     return {**block, **settings.TILE_CACHE_OPTIONS}
 
 
-def mapproxy_document(style_files: dict[str, Path]) -> dict[str, Any]:
+def mapproxy_document(
+    style_files: dict[str, Path], legend_files: dict[str, Path] | None = None
+) -> dict[str, Any]:
     cache_root = Path(settings.TILE_CACHE_DIR)
     sources, caches, layers = {}, {}, []
     for layer in tile_layers():
@@ -147,9 +152,10 @@ def mapproxy_document(style_files: dict[str, Path]) -> dict[str, Any]:
             "meta_buffer": META_BUFFER,
             "cache": cache_block(layer),
         }
-        layers.append(
-            {"name": layer.name, "title": layer.title, "sources": [f"{layer.name}_cache"]}
-        )
+        entry = {"name": layer.name, "title": layer.title, "sources": [f"{layer.name}_cache"]}
+        if layer.name in (legend_files or {}):
+            entry["legendurl"] = f"file://{legend_files[layer.name]}"  # GetLegendGraphic too
+        layers.append(entry)
     services: dict[str, Any] = {
         "wmts": {"restful": True, "kvp": True},
         "tms": {"use_grid_names": True},
