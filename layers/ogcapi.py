@@ -458,7 +458,7 @@ class ItemsSchema(AutoSchema):
     """The items operation lists every collection's queryables as query parameters: GDAL's
     OAPIF driver (QGIS) reads them from the API definition, not from /queryables, to
     decide which attribute filters the server applies. A parameter a collection lacks is
-    ignored there, and GDAL only sends filters on the collection's own properties."""
+    refused there (400), and GDAL only sends filters on the collection's own properties."""
 
     def get_override_parameters(self) -> list[OpenApiParameter]:
         described = {"integer": int, "number": float, "boolean": bool}

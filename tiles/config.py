@@ -27,12 +27,14 @@ MAX_CACHED_LEVEL = 20
 
 @dataclass(frozen=True)
 class TileLayer:
-    """A MapProxy layer: its name, titles, the registry layers it draws, its cache folder."""
+    """A MapProxy layer: its name, titles, the registry layers it draws, its cache folder,
+    and its kind: the composite base map, a registry layer or an imported raster."""
 
     name: str
     title: str
     sources: tuple[str, ...]
     cache_dir: Path
+    kind: str = "layer"  # "basemap" | "layer" | "raster"
 
 
 def province_coverage() -> dict[str, Any]:
@@ -56,6 +58,7 @@ def tile_layers() -> list[TileLayer]:
             title=basemap.TITLE,
             sources=basemap.SOURCE_LAYERS,
             cache_dir=cache_root / basemap.KEY,
+            kind="basemap",
         )
     ]
     for spec in registry.all_layers():
@@ -63,7 +66,7 @@ def tile_layers() -> list[TileLayer]:
             layers.append(TileLayer(spec.key, spec.title_vi, (spec.key,), cache_root / spec.key))
     for raster in RasterLayer.objects.all():
         key = f"raster_{raster.name}"
-        layers.append(TileLayer(key, raster.title, (key,), cache_root / key))
+        layers.append(TileLayer(key, raster.title, (key,), cache_root / key, kind="raster"))
     return layers
 
 
@@ -80,7 +83,7 @@ def build(folder: Path | None = None) -> Path:
         style_files[f"raster_{raster.name}"] = path
     styles.write_hatch(folder)
     legend_files = legends.write_legends(
-        folder, [spec.key for spec in registry.all_layers() if spec.raster]
+        folder, [layer.name for layer in tile_layers() if layer.kind == "layer"]
     )
     document = mapproxy_document(style_files, legend_files)
     path = folder / "mapproxy.yaml"
@@ -140,10 +143,10 @@ def mapproxy_document(
             "mapfile": str(style_files[layer.name]),
             "transparent": layer.name != basemap.KEY,
         }
-        if not layer.name.startswith("raster_"):
+        if layer.kind != "raster":
             sources[f"{layer.name}_mapnik"]["coverage"] = province_coverage()
-        if layer.sources == (layer.name,) and not layer.name.startswith("raster_"):
-            sources[f"{layer.name}_mapnik"]["featureinfo"] = layer.name  # a registry layer
+        if layer.kind == "layer":
+            sources[f"{layer.name}_mapnik"]["featureinfo"] = layer.name
         caches[f"{layer.name}_cache"] = {
             "grids": [GRID],
             "sources": [f"{layer.name}_mapnik"],
