@@ -26,3 +26,16 @@ def _migration_data(request):
     if not Group.objects.filter(name="planner").exists():
         importlib.import_module("gis.migrations.0002_roles").create_roles(apps, None)
     yield
+
+
+@pytest.fixture
+def tile_cache(settings, tmp_path):
+    """A tile cache of the test's own (its path), with MapProxy rebuilt on it before and
+    after; any Host accepted, for clients that call the live server by address."""
+    from tiles import service
+
+    settings.TILE_CACHE_DIR = tmp_path / "tiles"
+    settings.ALLOWED_HOSTS = ["*"]
+    service.reset()
+    yield settings.TILE_CACHE_DIR
+    service.reset()

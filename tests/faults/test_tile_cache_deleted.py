@@ -15,19 +15,9 @@ from PIL import Image
 
 from gis.crs import to_wgs84
 from tests.factories import LandParcelFactory, square
-from tiles import service
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tile_cache")]
 X, Y = 580_000.0, 2_314_000.0
-
-
-@pytest.fixture(autouse=True)
-def tile_cache(settings, tmp_path):
-    settings.TILE_CACHE_DIR = tmp_path / "tiles"
-    settings.ALLOWED_HOSTS = ["*"]
-    service.reset()
-    yield settings.TILE_CACHE_DIR
-    service.reset()
 
 
 def tiles_around(lon: float, lat: float, zoom: int) -> list[tuple[int, int, int]]:

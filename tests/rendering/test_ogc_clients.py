@@ -13,19 +13,9 @@ from owslib.wmts import WebMapTileService
 from PIL import Image
 
 from tests.factories import LandParcelFactory, square
-from tiles import service
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tile_cache")]
 X, Y = 580_000.0, 2_314_000.0
-
-
-@pytest.fixture(autouse=True)
-def tile_cache(settings, tmp_path):
-    settings.TILE_CACHE_DIR = tmp_path / "tiles"
-    settings.ALLOWED_HOSTS = ["*"]
-    service.reset()
-    yield
-    service.reset()
 
 
 def test_owslib_reads_the_wmts_capabilities_and_fetches_a_tile(live_server):

@@ -19,18 +19,9 @@ from tests.factories import (
     ZoningAreaFactory,
     square,
 )
-from tiles import service
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tile_cache")]
 X, Y = 580_000.0, 2_314_000.0
-
-
-@pytest.fixture(autouse=True)
-def tile_cache(settings, tmp_path):
-    settings.TILE_CACHE_DIR = tmp_path / "tiles"
-    service.reset()
-    yield settings.TILE_CACHE_DIR
-    service.reset()
 
 
 def tile_of(lon: float, lat: float, zoom: int) -> tuple[int, int, float, float]:

@@ -12,19 +12,9 @@ from PIL import Image
 from layers import registry
 from layers.catalogue import legend
 from layers.models import LandUseType
-from tiles import service
 from tiles.legends import PADDING, ROW, SWATCH, legend_png
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def tile_cache(settings, tmp_path):
-    settings.TILE_CACHE_DIR = tmp_path / "tiles"
-    settings.ALLOWED_HOSTS = ["*"]
-    service.reset()
-    yield
-    service.reset()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tile_cache")]
 
 
 def swatch_colour(png: bytes, row: int) -> tuple[int, int, int]:

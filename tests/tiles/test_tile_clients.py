@@ -24,23 +24,13 @@ from PIL import Image
 from gis.crs import WEB_MERCATOR, from_wgs84, to_wgs84
 from tests.child import python_json
 from tests.factories import LandParcelFactory, square
-from tiles import service
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tile_cache")]
 X, Y = 580_000.0, 2_314_000.0  # VN-2000 / TM-3; the test parcel is 40 m square from here
 SIZE = 40
 ODT = (0xFF, 0xA0, 0xFF)  # the parcel's land-use fill
 WORLD = 20037508.342789244
 needs_gdal = pytest.mark.skipif(shutil.which("gdal_translate") is None, reason="no gdal-bin")
-
-
-@pytest.fixture(autouse=True)
-def tile_cache(settings, tmp_path):
-    settings.TILE_CACHE_DIR = tmp_path / "tiles"
-    settings.ALLOWED_HOSTS = ["*"]
-    service.reset()
-    yield
-    service.reset()
 
 
 @pytest.fixture

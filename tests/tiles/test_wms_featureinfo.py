@@ -12,18 +12,10 @@ from owslib.wms import WebMapService
 from gis.crs import WEB_MERCATOR, from_wgs84, to_wgs84
 from layers.models import ParcelHolder
 from tests.factories import ORIGIN_X, ORIGIN_Y, LandParcelFactory, square
-from tiles import service
+from tests.tiles.test_mvt import PARCEL_PROPERTIES
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tile_cache")]
 SIZE = 40  # the parcel's side, metres
-
-
-@pytest.fixture(autouse=True)
-def tile_cache(settings, tmp_path):
-    settings.TILE_CACHE_DIR = tmp_path / "tiles"
-    service.reset()
-    yield
-    service.reset()
 
 
 @pytest.fixture
@@ -66,16 +58,7 @@ def test_geojson_has_the_feature_with_exactly_the_public_properties(client, parc
     (feature,) = json.loads(body)["features"]
     assert feature["id"] == parcel.pk
     assert feature["properties"]["number"] == 321
-    assert set(feature["properties"]) == {
-        "commune_code",
-        "commune_name",
-        "sheet",
-        "number",
-        "area_m2",
-        "land_use_codes",
-        "land_use_code",
-        "address",
-    }
+    assert set(feature["properties"]) == PARCEL_PROPERTIES
 
 
 def test_html_is_escaped_and_xml_is_well_formed(client, parcel):
