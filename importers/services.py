@@ -47,6 +47,10 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 20_000
 FIRST_BATCH = 2_000
 ENCODING_SAMPLE = 5_000
+# Shapefile text is read as Latin-1 stand-ins for its raw bytes and decoded in Python (see
+# _Decoder). Spelled as GDAL spells it: GDAL converts "ISO-8859-1" to UTF-8 itself, any
+# other name ("latin1") through iconv, opened anew for every value (twice the reading time).
+RAW_TEXT = "ISO-8859-1"
 Progress = Callable[[int, int], None]
 
 
@@ -139,7 +143,7 @@ def _finish(run: ImportRun, report: ImportReport, options: ImportOptions) -> Non
 def _import(spec, source: Source, options: ImportOptions, report: ImportReport, progress) -> None:
     run = report.run
     raw_text = source.kind == "shapefile"
-    read_encoding = "latin1" if raw_text else None
+    read_encoding = RAW_TEXT if raw_text else None
     try:
         info = pyogrio.read_info(source.path, layer=source.layer, encoding=read_encoding)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
@@ -307,7 +311,7 @@ def _text_samples(source: Source, mapping, info) -> list[bytes]:
         columns=text_fields,
         read_geometry=False,
         max_features=ENCODING_SAMPLE,
-        encoding="latin1",
+        encoding=RAW_TEXT,
     )[1]
     samples = []
     for column in table.columns:

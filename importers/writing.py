@@ -39,7 +39,7 @@ def write_shapefile(
                     index=frame.index,
                     dtype=object,
                 )
-        pyogrio.write_dataframe(frame, path, encoding="latin1")
+        pyogrio.write_dataframe(frame, path, encoding="ISO-8859-1")
     for sidecar in (".cpg", ".prj"):
         path.with_suffix(sidecar).unlink(missing_ok=True)
     if cpg == "auto":
