@@ -26,6 +26,8 @@ from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gis.crs import WEB_MERCATOR, transformer
+from gis.geometry import WEB_MERCATOR_COLUMN
 from importers import encodings, geometry, sql
 from importers.errors import ImportRejected, bilingual
 from importers.mapping import describe, resolve_mapping
@@ -190,6 +192,7 @@ def _import(spec, source: Source, options: ImportOptions, report: ImportReport, 
                     crs.srid,
                     report,
                     given_plan,
+                    web_mercator=stager.web_mercator,
                 )
 
             # Reading, checking and converting run in a thread of their own while this
@@ -378,11 +381,20 @@ def _plan_name(options: ImportOptions) -> str | None:
 
 
 def _row_batches(
-    spec, batches, mapping, targets, text_encoding, source_srid, report, given_plan
+    spec,
+    batches,
+    mapping,
+    targets,
+    text_encoding,
+    source_srid,
+    report,
+    given_plan,
+    *,
+    web_mercator: bool = False,
 ) -> Iterator[tuple[list[tuple], int]]:
-    """COPY rows, (row_no, *target values, WKB hex) for every accepted feature, a list per
-    batch read, with the number of features read so far. Touches no database: it runs in
-    the reading thread (see _in_background)."""
+    """COPY rows, (row_no, *target values, WKB hex[, Web Mercator WKB hex]) for every
+    accepted feature, a list per batch read, with the number of features read so far.
+    Touches no database: it runs in the reading thread (see Prefetched)."""
     importer = spec.importer
     offset = 0
     synthetic_plan = any(t.name == "plan" for t in targets) and "plan" not in mapping
@@ -414,6 +426,9 @@ def _row_batches(
         if len(changed):
             wkb[changed] = shapely.to_wkb(cleaned.geometries[kept[changed]])
         wkb = [blob.hex() for blob in wkb.tolist()]
+        geometries = [wkb]
+        if web_mercator:
+            geometries.append(_web_mercator_hex(cleaned.geometries[kept]))
         rejected: dict[int, str] = {}
         columns = []
         for target, converter in zip(fed, converters, strict=True):
@@ -428,11 +443,24 @@ def _row_batches(
             columns.append([given_plan] * len(kept) if given_plan else columns[plan_index])
         numbers = (kept + offset + 1).tolist()
         report.rejected.update(rejected)
-        rows = list(zip(numbers, *columns, wkb, strict=True))
+        rows = list(zip(numbers, *columns, *geometries, strict=True))
         if rejected:
             rows = [row for row in rows if row[0] not in rejected]
         offset += batch.num_rows
         yield rows, offset
+
+
+def _web_mercator_hex(geometries: np.ndarray) -> list[str]:
+    """The Web Mercator copies (geom_3857) of ``geometries`` (in GIS_SRID), as WKB hex: the
+    PROJ operation PostGIS's ST_Transform uses, so equal to its result to the last bit or
+    within a few nanometres (tests/importers/test_bulk_load.py)."""
+    to_mercator = transformer(settings.GIS_SRID, WEB_MERCATOR)
+
+    def project(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(to_mercator.transform(xy[:, 0], xy[:, 1]))
+
+    mercator = shapely.transform(geometries, project)
+    return [blob.hex() for blob in shapely.to_wkb(mercator).tolist()]
 
 
 def _converted(
@@ -501,16 +529,45 @@ def _plan_from_file(targets: list[Target]) -> bool:
     return any(t.name == "plan" or t.relation == "plan" for t in targets)
 
 
-def _staged(cursor, stager, batches, report, progress, total) -> Iterator[tuple[int, int]]:
-    """COPY each batch into the staging table; yields its first and last row numbers."""
+def _staged(cursor, stager, batches, report, progress, total, screen=None) -> Iterator[list[tuple]]:
+    """COPY each batch into the staging table, once ``screen`` (if given) has taken out the
+    rows that cannot be loaded; yields the rows staged."""
     for rows, done in batches:
+        if rows and screen:
+            rows = screen(rows)
         if rows:
             stager.copy(cursor, rows)
         report.read = report.run.progress_done = done
         if progress:
             progress(done, total)
         if rows:
-            yield rows[0][0], rows[-1][0]
+            yield rows
+
+
+def _without_unresolved(
+    cursor, stager: sql.Stager, rows: list[tuple], known: dict[str, set], report: ImportReport
+) -> list[tuple]:
+    """``rows`` without those whose codes name no related row (an unknown commune or land
+    use), which are rejected. Codes found once are not looked up again: a file's few
+    communes and land uses cost one query, not one per batch."""
+    unknown: dict[int, str] = {}
+    for target in stager.foreign_keys():
+        at = stager.position(target)
+        found = known.setdefault(target.name, set())
+        codes = {row[at] for row in rows} - found - {None}
+        if not codes:
+            continue
+        missing = stager.missing_codes(cursor, target, codes)
+        found |= codes - missing
+        for row in rows:
+            if row[at] in missing:
+                unknown[row[0]] = bilingual(
+                    _("unknown %(field)s %(value)s"), field=target.name, value=row[at]
+                )
+    if not unknown:
+        return rows
+    report.rejected.update(unknown)
+    return [row for row in rows if row[0] not in unknown]
 
 
 def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, total):
@@ -528,16 +585,22 @@ def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, tot
     upsert = sql.Upsert(stager, _key_columns(spec), _constants(spec, targets))
     counts = sql.UpsertCounts()
     older = upsert.first_key_values(cursor)  # the communes the layer already has rows in
+    key_at = stager.position(upsert.first_key_target()) if older is not None else 0
+    known: dict[str, set] = {}
+
+    def screen(rows: list[tuple]) -> list[tuple]:
+        return _without_unresolved(cursor, stager, rows, known, report)
+
     with ExitStack() as bulk_load:
-        for rows in _staged(cursor, stager, batches, report, progress, total):
-            _reject_unresolved(cursor, stager, report, rows)
-            fresh = older is not None and not upsert.batch_first_key_values(cursor, rows) & older
-            if counts.batches == 0 and _first_load(cursor, model, upsert, rows, total, fresh):
+        for rows in _staged(cursor, stager, batches, report, progress, total, screen):
+            span = rows[0][0], rows[-1][0]
+            fresh = older is not None and not {row[key_at] for row in rows} & older
+            if counts.batches == 0 and _first_load(cursor, model, upsert, span, total, fresh):
                 counts.bulk = bulk_load.enter_context(sql.bulk_load(cursor, model))
                 upsert.spatial_order = not counts.bulk
             try:
                 with transaction.atomic():
-                    counts.add(upsert.run(cursor, rows=rows, fresh=fresh))
+                    counts.add(upsert.run(cursor, rows=span, fresh=fresh, staged=len(rows)))
             except DatabaseError as exc:
                 # A key twice in the file: ON CONFLICT refuses to touch a row twice, a
                 # plain INSERT hits the unique index.
@@ -653,7 +716,7 @@ def _constants(spec, targets: list[Target]) -> dict[str, object]:
         column = model_field.column
         if model_field.primary_key or column in mapped or column in constants:
             continue
-        if getattr(model_field, "generated", False) or column == "geom":
+        if getattr(model_field, "generated", False) or column in ("geom", WEB_MERCATOR_COLUMN):
             continue
         if model_field.has_default() and not callable(model_field.default):
             constants[column] = model_field.default

@@ -15,6 +15,12 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import DatabaseError, connection, models, transaction
 from psycopg import errors, sql
 
+from gis.geometry import (
+    WEB_MERCATOR,
+    WEB_MERCATOR_COLUMN,
+    WEB_MERCATOR_TRIGGER,
+    has_web_mercator_copy,
+)
 from importers.values import Target
 from layers.registry import LayerSpec
 
@@ -60,12 +66,17 @@ def lookup_field(model: type[models.Model]) -> str:
 
 
 class Stager:
-    """Staging table for one import: row number, one column per target, geometry."""
+    """Staging table for one import: row number, one column per target, geometry, and its
+    Web Mercator copy when the layer keeps one (see gis.geometry)."""
 
     def __init__(self, spec: LayerSpec, targets: Sequence[Target]) -> None:
         self.spec = spec
         self.model = spec.get_model()
         self.targets = list(targets)
+        self.web_mercator = has_web_mercator_copy(self.model)
+
+    def _geometry_columns(self) -> list[str]:
+        return ["geom", WEB_MERCATOR_COLUMN] if self.web_mercator else ["geom"]
 
     def create(self, cursor) -> None:
         columns = [sql.SQL("row_no integer PRIMARY KEY")]
@@ -75,6 +86,12 @@ class Stager:
         ]
         # WKB without SRID comes in: the column's type gives it the storage SRID.
         columns.append(sql.SQL("geom geometry(Geometry, {})").format(sql.Literal(storage_srid())))
+        if self.web_mercator:
+            columns.append(
+                sql.SQL("{} geometry(Geometry, {})").format(
+                    sql.Identifier(WEB_MERCATOR_COLUMN), sql.Literal(WEB_MERCATOR)
+                )
+            )
         # ON COMMIT DROP is not enough when one transaction runs several imports.
         cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(STAGING)))
         cursor.execute(
@@ -85,7 +102,7 @@ class Stager:
 
     def copy(self, cursor, rows: Iterable[Sequence[object]]) -> None:
         names = [sql.Identifier("row_no"), *(sql.Identifier(t.column) for t in self.targets)]
-        names.append(sql.Identifier("geom"))
+        names += [sql.Identifier(c) for c in self._geometry_columns()]
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(STAGING), sql.SQL(", ").join(names)
         )
@@ -93,9 +110,25 @@ class Stager:
             for row in rows:
                 copy.write_row(row)
 
+    def position(self, target: Target) -> int:
+        """Where ``target``'s value sits in a COPY row (after the row number)."""
+        return 1 + self.targets.index(target)
+
     # --- foreign keys -----------------------------------------------------------------
     def foreign_keys(self) -> list[Target]:
         return [t for t in self.targets if t.relation is None and t.field.is_relation]
+
+    def missing_codes(self, cursor, target: Target, codes: set[str]) -> set[str]:
+        """Those of ``codes`` that name no row of ``target``'s related table."""
+        related = target.field.related_model
+        cursor.execute(
+            sql.SQL("SELECT {lookup} FROM {table} WHERE {lookup} = ANY(%s)").format(
+                table=sql.Identifier(related._meta.db_table),
+                lookup=sql.Identifier(lookup_field(related)),
+            ),
+            [sorted(codes)],
+        )
+        return codes - {code for (code,) in cursor.fetchall()}
 
     def unresolved(self, cursor, rows: tuple[int, int] | None = None) -> list[tuple[int, str, str]]:
         """(row, field, value) for codes that name no existing row (among ``rows``, first
@@ -194,9 +227,18 @@ class Upsert:
                 pairs.append((column, sql.SQL("s.{}").format(sql.Identifier(value[1:]))))
             else:
                 pairs.append((column, sql.Literal(value)))
-        geom = sql.SQL("ST_Multi(s.geom)") if self._multi() else sql.SQL("s.geom")
-        pairs.append(("geom", geom))
+        for column in self.stager._geometry_columns():
+            value = sql.SQL("s.{}").format(sql.Identifier(column))
+            if self._multi():
+                value = sql.SQL("ST_Multi({})").format(value)
+            pairs.append((column, value))
         return pairs, params, sql.SQL(" ").join(joins)
+
+    @staticmethod
+    def _compared(pairs) -> list[tuple[str, sql.Composable]]:
+        """The pairs that say whether a row changed: not the Web Mercator copy, which follows
+        ``geom`` (and may differ from the stored one in its last bit)."""
+        return [(name, expr) for name, expr in pairs if name != WEB_MERCATOR_COLUMN]
 
     def _multi(self) -> bool:
         return self.model._meta.get_field("geom").geom_type.startswith("MULTI")
@@ -209,9 +251,15 @@ class Upsert:
         ]
 
     def run(
-        self, cursor, rows: tuple[int, int] | None = None, *, fresh: bool = False
+        self,
+        cursor,
+        rows: tuple[int, int] | None = None,
+        *,
+        fresh: bool = False,
+        staged: int | None = None,
     ) -> UpsertCounts:
-        """Upsert the staged rows (those numbered ``rows[0]`` to ``rows[1]`` when given).
+        """Upsert the staged rows (those numbered ``rows[0]`` to ``rows[1]`` when given;
+        ``staged``: how many there are, when the caller knows).
 
         ``fresh``: no row that was in the table before this import can share a key with
         these (no older row has their commune, see ``first_key_values``): a plain INSERT,
@@ -222,9 +270,10 @@ class Upsert:
         stamps = self._timestamps()
         columns = [sql.Identifier(n) for n in names + stamps]
         values = [expr for _n, expr in pairs] + [sql.SQL("now()") for _ in stamps]
-        old_row = sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(n)) for n in names)
+        compared = [name for name, _expr in self._compared(pairs)]
+        old_row = sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(n)) for n in compared)
         new_row = sql.SQL(", ").join(
-            sql.SQL("EXCLUDED.{}").format(sql.Identifier(n)) for n in names
+            sql.SQL("EXCLUDED.{}").format(sql.Identifier(n)) for n in compared
         )
         # Extent of rows about to change, before they change (tiles there must go too).
         started = time.perf_counter()
@@ -265,41 +314,51 @@ class Upsert:
         cursor.execute(statement, params)
         created, updated, box = cursor.fetchone()
         logger.debug("upsert statement in %.2f s", time.perf_counter() - started)
-        cursor.execute(
-            sql.SQL("SELECT count(*) FROM {} s WHERE {}").format(
-                sql.Identifier(STAGING), row_filter(rows)
+        if staged is None:
+            cursor.execute(
+                sql.SQL("SELECT count(*) FROM {} s WHERE {}").format(
+                    sql.Identifier(STAGING), row_filter(rows)
+                )
             )
-        )
-        total = cursor.fetchone()[0]
+            staged = cursor.fetchone()[0]
         extent = _union(_parse_box(box), old_extent)
         return UpsertCounts(
-            created, updated, total - created - updated, extent, merged=bool(existing)
+            created, updated, staged - created - updated, extent, merged=bool(existing)
+        )
+
+    def first_key_target(self) -> Target | None:
+        """The file column feeding the natural key's first column (a parcel's commune)."""
+        return next(
+            (
+                t
+                for t in self._direct_targets()
+                if t.field.column == self.key[0] and t.relation is None
+            ),
+            None,
         )
 
     def first_key_values(self, cursor) -> set | None:
-        """The distinct values of the natural key's first column in the table (a parcel's
-        commune), read before the import writes: one index probe per value (a loose index
-        scan over the natural key's unique index). None for a one-column key, where that
-        would be every row."""
-        if len(self.key) < 2:
+        """The distinct values of the natural key's first column in the table, in the file's
+        terms (a parcel's commune, by code), read before the import writes: one index probe
+        per value (a loose index scan over the natural key's unique index). None for a
+        one-column key, where that would be every row."""
+        target = self.first_key_target()
+        if len(self.key) < 2 or target is None:
             return None
+        values = sql.SQL("SELECT value FROM v WHERE value IS NOT NULL")
+        if target.field.is_relation:
+            related = target.field.related_model
+            values = sql.SQL("SELECT r.{lookup} FROM v JOIN {related} r ON r.id = v.value").format(
+                lookup=sql.Identifier(lookup_field(related)),
+                related=sql.Identifier(related._meta.db_table),
+            )
         statement = sql.SQL(
             "WITH RECURSIVE v AS ("
             "(SELECT {c} AS value FROM {table} ORDER BY {c} LIMIT 1) UNION ALL "
             "SELECT (SELECT {c} FROM {table} WHERE {c} > v.value ORDER BY {c} LIMIT 1) "
-            "FROM v WHERE v.value IS NOT NULL) "
-            "SELECT value FROM v WHERE value IS NOT NULL"
-        ).format(c=sql.Identifier(self.key[0]), table=self.table)
+            "FROM v WHERE v.value IS NOT NULL) {values}"
+        ).format(c=sql.Identifier(self.key[0]), table=self.table, values=values)
         cursor.execute(statement)
-        return {value for (value,) in cursor.fetchall()}
-
-    def batch_first_key_values(self, cursor, rows: tuple[int, int]) -> set:
-        """The distinct first-key values (commune ids) of the staged ``rows``."""
-        pairs, params, source = self._select()
-        statement = sql.SQL("SELECT DISTINCT {value} FROM {source} WHERE {where}").format(
-            value=dict(pairs)[self.key[0]], source=source, where=row_filter(rows)
-        )
-        cursor.execute(statement, params)
         return {value for (value,) in cursor.fetchall()}
 
     def _key_match(self, pairs) -> sql.Composable:
@@ -325,8 +384,11 @@ class Upsert:
         """How many staged keys the table holds already, and the extent of those rows
         the upsert will change."""
         key_match = self._key_match(pairs)
-        old_row = sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(n)) for n, _e in pairs)
-        new_row = sql.SQL(", ").join(e for _n, e in pairs)
+        compared = self._compared(pairs)
+        old_row = sql.SQL(", ").join(
+            sql.SQL("t.{}").format(sql.Identifier(n)) for n, _e in compared
+        )
+        new_row = sql.SQL(", ").join(e for _n, e in compared)
         statement = sql.SQL(
             "SELECT count(*), "
             "ST_Extent(t.geom) FILTER (WHERE ({old}) IS DISTINCT FROM ({new}))::text "
@@ -368,11 +430,13 @@ def bulk_load(cursor, model: type[models.Model]) -> Iterator[bool]:
     several times faster than row-by-row GiST inserts) and add the foreign keys back,
     which checks every row in one join instead of one trigger query per row and key.
 
-    The unique indexes stay (the upsert's ON CONFLICT needs them) and so do the CHECK
-    constraints. Until commit the table is locked for readers too: the price of a bulk
-    load, paid only when the file is at least as large as the table (wants_bulk_load).
-    Yields False, changing nothing, when the transaction already has deferred trigger
-    events on the table (PostgreSQL cannot alter it then): the load is row by row.
+    The Web Mercator trigger is switched off meanwhile: the upsert writes the copies the
+    reading thread computed (gis.geometry). The unique indexes stay (the upsert's ON
+    CONFLICT needs them) and so do the CHECK constraints. Until commit the table is locked
+    for readers too: the price of a bulk load, paid only when the file is at least as large
+    as the table (wants_bulk_load). Yields False, changing nothing, when the transaction
+    already has deferred trigger events on the table (PostgreSQL cannot alter it then): the
+    load is row by row.
     """
     table = model._meta.db_table
     cursor.execute(
@@ -389,6 +453,11 @@ def bulk_load(cursor, model: type[models.Model]) -> Iterator[bool]:
         [table],
     )
     foreign_keys = cursor.fetchall()
+    cursor.execute(
+        "SELECT EXISTS (SELECT FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = %s)",
+        [table, WEB_MERCATOR_TRIGGER],
+    )
+    trigger = cursor.fetchone()[0]
     try:
         with transaction.atomic():
             for name, _definition in foreign_keys:
@@ -399,6 +468,12 @@ def bulk_load(cursor, model: type[models.Model]) -> Iterator[bool]:
                 )
             for name, _definition in indexes:
                 cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+            if trigger:
+                cursor.execute(
+                    sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(
+                        sql.Identifier(table), sql.Identifier(WEB_MERCATOR_TRIGGER)
+                    )
+                )
     except DatabaseError as exc:
         if not isinstance(exc.__cause__, errors.ObjectInUse):
             raise
@@ -407,6 +482,12 @@ def bulk_load(cursor, model: type[models.Model]) -> Iterator[bool]:
         return
     yield True
     started = time.perf_counter()
+    if trigger:
+        cursor.execute(
+            sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(
+                sql.Identifier(table), sql.Identifier(WEB_MERCATOR_TRIGGER)
+            )
+        )
     for _name, definition in indexes:  # from the catalogue, not from any file
         cursor.execute(definition)
     for name, definition in foreign_keys:

@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from layers.models import LandParcel
 from tests.factories import (
@@ -121,3 +121,18 @@ def test_the_web_mercator_copy_follows_the_geometry():
     parcel.refresh_from_db()
     # 1 km east in VN-2000 is about 1.07 km east in Web Mercator at this latitude.
     assert parcel.geom_3857.centroid.x - before.x == pytest.approx(1000 / 0.9999 / 0.934, rel=0.01)
+
+
+def test_the_web_mercator_copy_cannot_be_written_apart_from_the_geometry():
+    parcel = LandParcelFactory(geom=square(size=10))
+    expected = parcel.geom.transform(3857, clone=True)
+    # Returned by the INSERT, as a generated column's would be.
+    assert parcel.geom_3857.equals_exact(expected, 1e-6)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE layers_landparcel SET geom_3857 = ST_Translate(geom_3857, 500, 0) "
+            "WHERE id = %s",
+            [parcel.pk],
+        )
+    parcel.refresh_from_db()
+    assert parcel.geom_3857.equals_exact(expected, 1e-6)

@@ -3,11 +3,15 @@ indexes and foreign keys dropped and rebuilt afterwards, inside the import's tra
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+import shapely
+import shapely.affinity
+from django.contrib.gis.db.models.functions import Translate
 from django.db import connection
 
 from importers import sql
-from importers.services import run_import
+from importers.services import _web_mercator_hex, run_import
 from layers.models import LandParcel, LandUseType
 from tests.factories import AdminUnitFactory
 from tests.importers.conftest import parcel_rows, write_shapefile
@@ -130,3 +134,69 @@ def test_the_same_file_again_is_not_a_bulk_load(ward, tmp_path, small_bulk):
     again = run_import(layer="parcels", path=path)
     assert again.ok and again.changed_nothing
     assert not bulk_noted(again)  # the layer was neither locked nor rebuilt for nothing
+
+
+def web_mercator_gap(table: str = TABLE) -> tuple[int, float]:
+    """(rows, largest distance in metres) between each stored geom_3857 and PostGIS's own
+    ST_Transform of its geom."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*), max(ST_HausdorffDistance(geom_3857, ST_Transform(geom, 3857))) "  # noqa: S608
+            f"FROM {table}"
+        )
+        return cursor.fetchone()
+
+
+def trigger_enabled(table: str = TABLE) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgenabled FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = %s",
+            [table, "web_mercator_copy"],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_a_bulk_load_writes_the_web_mercator_copy_postgis_would(ward, tmp_path, small_bulk):
+    # VN-2000 coordinates 150 km apart, so the copy is not one shifted shape.
+    rows = parcel_rows(4) + parcel_rows(2, SoHieuToBanDo=13)
+    rows[-1]["geometry"] = shapely.affinity.translate(rows[-1]["geometry"], 40_000, 30_000)
+    report = run_import(layer="parcels", path=write_shapefile(tmp_path / "in", rows))
+    assert report.ok and bulk_noted(report)
+    count, gap = web_mercator_gap()
+    assert count == 6
+    assert gap < 1e-6  # pyproj and PostGIS run the same PROJ operation
+    assert trigger_enabled() == "O"  # switched back on inside the import's transaction
+    # The database keeps the copy itself again: a moved parcel's copy follows it.
+    LandParcel.objects.filter(sheet=13).update(geom=Translate("geom", 1_000, 0))
+    assert web_mercator_gap()[1] < 1e-6
+
+
+def test_a_refused_bulk_load_leaves_the_trigger_on(ward, tmp_path, small_bulk):
+    rows = parcel_rows(4)
+    rows[3]["SoThuTuThua"] = 1
+    assert not run_import(layer="parcels", path=write_shapefile(tmp_path / "in", rows)).ok
+    assert trigger_enabled() == "O"
+
+
+def test_the_importers_web_mercator_copies_are_postgis_s():
+    # What a bulk load writes, against ST_Transform on the same shapes: points, lines and
+    # polygons across the province and into the next zones.
+    geometries = np.array(
+        [
+            shapely.Point(580_000.0, 2_314_000.0),
+            shapely.LineString([(540_000, 2_280_000), (620_000, 2_350_000)]),
+            shapely.box(571_234.567, 2_318_765.432, 571_254.567, 2_318_785.432),
+            shapely.MultiPolygon([shapely.box(600_000, 2_330_000, 600_100, 2_330_050)]),
+        ]
+    )
+    ours = shapely.from_wkb([bytes.fromhex(h) for h in _web_mercator_hex(geometries)])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ST_AsBinary(ST_Transform(ST_GeomFromWKB(g, 9209), 3857)) "
+            "FROM unnest(%s::bytea[]) g",
+            [[shapely.to_wkb(g) for g in geometries]],
+        )
+        theirs = shapely.from_wkb([bytes(row[0]) for row in cursor.fetchall()])
+    assert shapely.get_num_coordinates(ours).tolist() == [1, 2, 5, 5]
+    assert shapely.equals_exact(ours, theirs, tolerance=1e-6).all()
+    assert not shapely.equals_exact(ours, geometries, tolerance=1.0).any()
