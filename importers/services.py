@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,7 +104,8 @@ def run_import(
     try:
         with open_source(Path(path), layer=options.layer_name) as source:
             run.file_sha256 = source.sha256
-            _import(spec, source, options, report, progress)
+            with _gdal_reading(source):
+                _import(spec, source, options, report, progress)
         report.ok = True
     except ImportRejected as exc:
         report.error = exc.bilingual()
@@ -115,6 +116,21 @@ def run_import(
         )
     _finish(run, report, options)
     return report
+
+
+@contextmanager
+def _gdal_reading(source: Source) -> Iterator[None]:
+    """GDAL matches a shapefile's .prj against the whole EPSG database each time it opens the
+    file (50 ms, four times an import); the importer reads the .prj itself (resolve_crs)."""
+    if source.kind != "shapefile":
+        yield
+        return
+    before = pyogrio.get_gdal_config_option("USE_OSR_FIND_MATCHES")
+    pyogrio.set_gdal_config_options({"USE_OSR_FIND_MATCHES": False})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"USE_OSR_FIND_MATCHES": before})
 
 
 def _options_json(options: ImportOptions) -> dict[str, Any]:
@@ -392,7 +408,7 @@ def _row_batches(
     *,
     web_mercator: bool = False,
 ) -> Iterator[tuple[list[tuple], int]]:
-    """COPY rows, (row_no, *target values, WKB hex[, Web Mercator WKB hex]) for every
+    """COPY rows, (row_no, *target values, WKB[, Web Mercator WKB]) for every
     accepted feature, a list per batch read, with the number of features read so far.
     Touches no database: it runs in the reading thread (see Prefetched)."""
     importer = spec.importer
@@ -420,15 +436,14 @@ def _row_batches(
         report.repairs.update(cleaned.repairs)
         kept = np.flatnonzero(~shapely.is_missing(cleaned.geometries))
         # Plain WKB (the staging column gives it GIS_SRID): the file's own when nothing
-        # changed the feature, then bytes.hex(), several times faster than shapely's hex.
+        # changed the feature.
         wkb = source_wkb[kept]
         changed = np.flatnonzero(cleaned.changed[kept])
         if len(changed):
             wkb[changed] = shapely.to_wkb(cleaned.geometries[kept[changed]])
-        wkb = [blob.hex() for blob in wkb.tolist()]
-        geometries = [wkb]
+        geometries = [wkb.tolist()]
         if web_mercator:
-            geometries.append(_web_mercator_hex(cleaned.geometries[kept]))
+            geometries.append(_web_mercator_wkb(cleaned.geometries[kept]))
         rejected: dict[int, str] = {}
         columns = []
         for target, converter in zip(fed, converters, strict=True):
@@ -450,8 +465,8 @@ def _row_batches(
         yield rows, offset
 
 
-def _web_mercator_hex(geometries: np.ndarray) -> list[str]:
-    """The Web Mercator copies (geom_3857) of ``geometries`` (in GIS_SRID), as WKB hex: the
+def _web_mercator_wkb(geometries: np.ndarray) -> list[bytes]:
+    """The Web Mercator copies (geom_3857) of ``geometries`` (in GIS_SRID), as WKB: the
     PROJ operation PostGIS's ST_Transform uses, so equal to its result to the last bit or
     within a few nanometres (tests/importers/test_bulk_load.py)."""
     to_mercator = transformer(settings.GIS_SRID, WEB_MERCATOR)
@@ -460,7 +475,7 @@ def _web_mercator_hex(geometries: np.ndarray) -> list[str]:
         return np.column_stack(to_mercator.transform(xy[:, 0], xy[:, 1]))
 
     mercator = shapely.transform(geometries, project)
-    return [blob.hex() for blob in shapely.to_wkb(mercator).tolist()]
+    return shapely.to_wkb(mercator).tolist()
 
 
 def _converted(

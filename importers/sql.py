@@ -21,7 +21,7 @@ from gis.geometry import (
     WEB_MERCATOR_TRIGGER,
     has_web_mercator_copy,
 )
-from importers.values import Target
+from importers.values import FLOAT_EXACT_DIGITS, Target
 from layers.registry import LayerSpec
 
 logger = logging.getLogger(__name__)
@@ -49,8 +49,14 @@ class UpsertCounts:
 
 
 def _pg_type(field: models.Field) -> str:
+    """The staging column's type for ``field``: what the converted values are (a code for a
+    related row, a date for a date-time), so binary COPY can send them as they are."""
     if field.is_relation:
         return "text"
+    if isinstance(field, models.DecimalField) and field.max_digits <= FLOAT_EXACT_DIGITS:
+        return "double precision"
+    if isinstance(field, models.DateTimeField):
+        return "date"
     return field.db_type(connection)
 
 
@@ -99,14 +105,24 @@ class Stager:
                 sql.Identifier(STAGING), sql.SQL(", ").join(columns)
             )
         )
+        # Binary COPY's column types; geometry goes as its WKB bytes (bytea's format).
+        cursor.execute(
+            "SELECT CASE WHEN atttypid = 'geometry'::regtype THEN 'bytea'::regtype::oid "
+            "ELSE atttypid END FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
+            "AND NOT attisdropped ORDER BY attnum",
+            [STAGING],
+        )
+        self._copy_types = [oid for (oid,) in cursor.fetchall()]
 
     def copy(self, cursor, rows: Iterable[Sequence[object]]) -> None:
         names = [sql.Identifier("row_no"), *(sql.Identifier(t.column) for t in self.targets)]
         names += [sql.Identifier(c) for c in self._geometry_columns()]
-        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        # Binary: PostgreSQL parses no text (half the time with two geometries a row).
+        statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
             sql.Identifier(STAGING), sql.SQL(", ").join(names)
         )
         with cursor.copy(statement) as copy:
+            copy.set_types(self._copy_types)
             for row in rows:
                 copy.write_row(row)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -67,6 +67,30 @@ def _integer(value: Any, label: str) -> int:
             value=text,
         )
     return int(re.split(r"[.,]", text)[0])
+
+
+# Decimals of at most this many digits are staged as double precision, which keeps them
+# exactly (15 significant digits); see importers.sql._pg_type.
+FLOAT_EXACT_DIGITS = 15
+
+
+def integer_range(field: models.Field) -> tuple[int, int]:
+    """The values ``field``'s column holds (PostgreSQL's integer types, positive ones from 0)."""
+    low, high = connection.ops.integer_field_range(field.get_internal_type())
+    return (low if low is not None else -(2**63)), (high if high is not None else 2**63 - 1)
+
+
+def _in_range(value: int, bounds: tuple[int, int], label: str) -> int:
+    """``value``, if its column can hold it: binary COPY would wrap it round silently."""
+    if bounds[0] <= value <= bounds[1]:
+        return value
+    raise ImportRejected(
+        _("%(column)s: %(value)s is out of range (%(low)s to %(high)s)."),
+        column=label,
+        value=value,
+        low=bounds[0],
+        high=bounds[1],
+    )
 
 
 def _decimal(value: Any, label: str) -> Decimal:
@@ -154,7 +178,7 @@ def convert(value: Any, target: Target, *, column_label: str, converter: str | N
     if isinstance(field, models.BooleanField):
         return _boolean(value)
     if isinstance(field, models.IntegerField):
-        return _integer(value, column_label)
+        return _in_range(_integer(value, column_label), integer_range(field), column_label)
     if isinstance(field, models.DecimalField):
         number = _decimal(value, column_label)
         return number.quantize(Decimal(1).scaleb(-field.decimal_places))
@@ -182,12 +206,16 @@ class ColumnConverter:
         self._memo: dict[Any, Any] = {}
         field = target.field
         self._passthrough_int = isinstance(field, models.IntegerField) and not field.is_relation
-        self._passthrough_float = isinstance(field, models.DecimalField | models.FloatField)
+        self._range = integer_range(field) if self._passthrough_int else None
+        # Floats stay floats where the staging column is a double precision (sql._pg_type).
+        self._passthrough_float = isinstance(field, models.FloatField) or (
+            isinstance(field, models.DecimalField) and field.max_digits <= FLOAT_EXACT_DIGITS
+        )
 
     def one(self, value: Any) -> Any:
         if self.converter is None:
             if self._passthrough_int and type(value) is int:
-                return value
+                return _in_range(value, self._range, self.label)
             if self._passthrough_float and type(value) is float:
                 return value  # PostgreSQL rounds it to the column's scale
         try:

@@ -134,6 +134,13 @@ def test_non_numeric_sheet_numbers_are_refused(existing, tmp_path):
     assert "XII" in refused(write_shapefile(tmp_path / "in", rows), existing)
 
 
+@pytest.mark.parametrize("sheet", [2**32 + 12, -3])
+def test_sheet_numbers_out_of_range_are_refused(existing, tmp_path, sheet):
+    # 2^32 + 12 would reach a 32-bit column as 12 if nothing checked it.
+    rows = parcel_rows(3, SoHieuToBanDo=sheet)
+    assert f"{sheet} is out of range" in refused(write_shapefile(tmp_path / "in", rows), existing)
+
+
 def test_a_file_over_the_size_limit_is_refused(existing, tmp_path, settings):
     settings.IMPORT_MAX_BYTES = 500
     path = write_shapefile(tmp_path / "in", parcel_rows(20))

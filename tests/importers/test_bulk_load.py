@@ -11,7 +11,7 @@ from django.contrib.gis.db.models.functions import Translate
 from django.db import connection
 
 from importers import sql
-from importers.services import _web_mercator_hex, run_import
+from importers.services import _web_mercator_wkb, run_import
 from layers.models import LandParcel, LandUseType
 from tests.factories import AdminUnitFactory
 from tests.importers.conftest import parcel_rows, write_shapefile
@@ -189,7 +189,7 @@ def test_the_importers_web_mercator_copies_are_postgis_s():
             shapely.MultiPolygon([shapely.box(600_000, 2_330_000, 600_100, 2_330_050)]),
         ]
     )
-    ours = shapely.from_wkb([bytes.fromhex(h) for h in _web_mercator_hex(geometries)])
+    ours = shapely.from_wkb(_web_mercator_wkb(geometries))
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT ST_AsBinary(ST_Transform(ST_GeomFromWKB(g, 9209), 3857)) "
