@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import psycopg
@@ -407,9 +407,10 @@ def _row_batches(
     given_plan,
     *,
     web_mercator: bool = False,
-) -> Iterator[tuple[list[tuple], int]]:
+) -> Iterator[_Batch]:
     """COPY rows, (row_no, *target values, WKB[, Web Mercator WKB]) for every
-    accepted feature, a list per batch read, with the number of features read so far.
+    accepted feature, a list per batch read, with the number of features read so far and
+    the rows' bounds.
     Touches no database: it runs in the reading thread (see Prefetched)."""
     importer = spec.importer
     offset = 0
@@ -462,7 +463,19 @@ def _row_batches(
         if rejected:
             rows = [row for row in rows if row[0] not in rejected]
         offset += batch.num_rows
-        yield rows, offset
+        yield _Batch(rows, offset, _bounds(cleaned.geometries[kept]))
+
+
+class _Batch(NamedTuple):
+    rows: list[tuple]  # COPY rows
+    done: int  # features read so far
+    bounds: tuple[float, float, float, float] | None  # of the rows, in GIS_SRID
+
+
+def _bounds(geometries: np.ndarray) -> tuple[float, float, float, float] | None:
+    if not len(geometries):
+        return None
+    return tuple(float(v) for v in shapely.total_bounds(geometries))
 
 
 def _web_mercator_wkb(geometries: np.ndarray) -> list[bytes]:
@@ -544,19 +557,18 @@ def _plan_from_file(targets: list[Target]) -> bool:
     return any(t.name == "plan" or t.relation == "plan" for t in targets)
 
 
-def _staged(cursor, stager, batches, report, progress, total, screen=None) -> Iterator[list[tuple]]:
+def _staged(cursor, stager, batches, report, progress, total, screen=None) -> Iterator[_Batch]:
     """COPY each batch into the staging table, once ``screen`` (if given) has taken out the
-    rows that cannot be loaded; yields the rows staged."""
-    for rows, done in batches:
-        if rows and screen:
-            rows = screen(rows)
+    rows that cannot be loaded; yields the batches staged."""
+    for batch in batches:
+        rows = screen(batch.rows) if batch.rows and screen else batch.rows
         if rows:
             stager.copy(cursor, rows)
-        report.read = report.run.progress_done = done
+        report.read = report.run.progress_done = batch.done
         if progress:
-            progress(done, total)
+            progress(batch.done, total)
         if rows:
-            yield rows
+            yield batch._replace(rows=rows)
 
 
 def _without_unresolved(
@@ -607,7 +619,9 @@ def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, tot
         return _without_unresolved(cursor, stager, rows, known, report)
 
     with ExitStack() as bulk_load:
-        for rows in _staged(cursor, stager, batches, report, progress, total, screen):
+        for rows, _done, bounds in _staged(
+            cursor, stager, batches, report, progress, total, screen
+        ):
             span = rows[0][0], rows[-1][0]
             fresh = older is not None and not {row[key_at] for row in rows} & older
             if counts.batches == 0 and _first_load(cursor, model, upsert, span, total, fresh):
@@ -615,7 +629,9 @@ def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, tot
                 upsert.spatial_order = not counts.bulk
             try:
                 with transaction.atomic():
-                    counts.add(upsert.run(cursor, rows=span, fresh=fresh, staged=len(rows)))
+                    counts.add(
+                        upsert.run(cursor, rows=span, fresh=fresh, staged=len(rows), extent=bounds)
+                    )
             except DatabaseError as exc:
                 # A key twice in the file: ON CONFLICT refuses to touch a row twice, a
                 # plain INSERT hits the unique index.

@@ -273,13 +273,16 @@ class Upsert:
         *,
         fresh: bool = False,
         staged: int | None = None,
+        extent: tuple[float, float, float, float] | None = None,
     ) -> UpsertCounts:
         """Upsert the staged rows (those numbered ``rows[0]`` to ``rows[1]`` when given;
-        ``staged``: how many there are, when the caller knows).
+        ``staged``: how many there are, ``extent``: their bounds in GIS_SRID, when the
+        caller knows them).
 
         ``fresh``: no row that was in the table before this import can share a key with
         these (no older row has their commune, see ``first_key_values``): a plain INSERT,
-        no old extent to look up; a key the file repeats then hits the unique index."""
+        no old extent to look up; a key the file repeats then hits the unique index. With
+        ``staged`` and ``extent`` known, every row is new and the INSERT returns nothing."""
         pairs, params, source = self._select()
         where = row_filter(rows)
         names = [name for name, _expr in pairs]
@@ -305,11 +308,9 @@ class Upsert:
             if existing
             else ""
         )
-        statement = sql.SQL(
-            "WITH up AS (INSERT INTO {table} AS t ({columns}) SELECT {values} FROM {source} "
-            "WHERE {where} {order} {conflict} RETURNING (xmax = 0) AS inserted, t.geom) "
-            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), "
-            "ST_Extent(geom)::text FROM up"
+        insert = sql.SQL(
+            "INSERT INTO {table} AS t ({columns}) SELECT {values} FROM {source} "
+            "WHERE {where} {order} {conflict}"
         ).format(
             table=self.table,
             columns=sql.SQL(", ").join(columns),
@@ -327,8 +328,20 @@ class Upsert:
             ),
         )
         started = time.perf_counter()
-        cursor.execute(statement, params)
-        created, updated, box = cursor.fetchone()
+        if fresh and staged is not None and extent is not None:
+            cursor.execute(insert, params)
+            created, updated, box = cursor.rowcount, 0, None
+        else:
+            cursor.execute(
+                sql.SQL(
+                    "WITH up AS ({insert} RETURNING (xmax = 0) AS inserted, t.geom) "
+                    "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT "
+                    "inserted), ST_Extent(geom)::text FROM up"
+                ).format(insert=insert),
+                params,
+            )
+            created, updated, box = cursor.fetchone()
+            extent = None
         logger.debug("upsert statement in %.2f s", time.perf_counter() - started)
         if staged is None:
             cursor.execute(
@@ -337,7 +350,7 @@ class Upsert:
                 )
             )
             staged = cursor.fetchone()[0]
-        extent = _union(_parse_box(box), old_extent)
+        extent = _union(extent or _parse_box(box), old_extent)
         return UpsertCounts(
             created, updated, staged - created - updated, extent, merged=bool(existing)
         )

@@ -136,8 +136,8 @@ def main() -> None:
             ],
             check=True,
         )
-        # The same tool into a table built like ours: its constraints, generated Web
-        # Mercator column and unique key; its other indexes and foreign keys added after
+        # The same tool into a table built like ours: its constraints, Web Mercator
+        # trigger and unique key; its other indexes and foreign keys added after
         # the load, as import_layer's bulk load does. Foreign keys are given as constant ids
         # (ogr2ogr cannot look codes up) and nothing is checked in Python.
         like_s = ogr2ogr_like_ours(pg, shp)
@@ -166,10 +166,12 @@ LIKE_TABLE = "bench_ogr2ogr_like"
 
 
 def ogr2ogr_like_ours(pg: str, shp: Path) -> float:
-    """Seconds for ogr2ogr to load ``shp`` into a copy of the parcel table's design, then
-    for its non-unique indexes and foreign keys to be built."""
+    """Seconds for ogr2ogr to load ``shp`` into a copy of the parcel table's design (its
+    Web Mercator trigger included), then for its non-unique indexes and foreign keys to be
+    built."""
     from django.db import connection
 
+    from gis.geometry import web_mercator_trigger
     from layers.models import AdminUnit, LandUseType
 
     table = "layers_landparcel"
@@ -182,6 +184,7 @@ def ogr2ogr_like_ours(pg: str, shp: Path) -> float:
         cursor.execute(
             f"ALTER TABLE {LIKE_TABLE} ADD PRIMARY KEY (id), ADD UNIQUE (commune_id, sheet, number)"
         )
+        cursor.execute(web_mercator_trigger(LIKE_TABLE))  # PostgreSQL computes geom_3857
         cursor.execute(
             "SELECT pg_get_indexdef(x.indexrelid) FROM pg_index x "
             "WHERE x.indrelid = %s::regclass AND NOT x.indisunique",
