@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from layers.models import LandParcel
+from planning.renderers import report_renderers
 from planning.report import known_srid, planning_report, report_at
 from planning.report_schema import PlanningReportSerializer
 
@@ -82,17 +83,6 @@ def _report(request: Request, on: datetime.date | None) -> dict:
     return report
 
 
-# Extra output formats of the report, chosen with ``?format=…`` (DRF's format override).
-# The PDF certificate needs the map tiles and templates of higher layers, so webmap
-# registers its renderer at start-up (webmap/apps.py) instead of planning importing it.
-_report_renderers: list[type[BaseRenderer]] = []
-
-
-def register_report_renderer(renderer: type[BaseRenderer]) -> None:
-    if renderer not in _report_renderers:
-        _report_renderers.append(renderer)
-
-
 REPORT_SCHEMA = {
     "summary": "Planning report of a parcel",
     "description": "Give parcel=ID, lon and lat, or x, y and srid. "
@@ -116,7 +106,7 @@ class PlanningReportView(APIView):
     permission_classes = [AllowAny]
 
     def get_renderers(self) -> list[BaseRenderer]:
-        return [*super().get_renderers(), *(renderer() for renderer in _report_renderers)]
+        return [*super().get_renderers(), *(renderer() for renderer in report_renderers())]
 
     def handle_exception(self, exc: Exception) -> Response:
         # Errors stay JSON {"detail": …} (CONTRACT.md), whatever format was asked for.

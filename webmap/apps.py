@@ -11,7 +11,6 @@ class WebmapConfig(AppConfig):
     def ready(self) -> None:
         # ``/api/planning-report/?…&format=pdf``: the certificate renders here, above the
         # tiles it draws its map with; planning only knows a renderer was registered.
-        from planning.api import register_report_renderer
-        from webmap.certificate import CertificateRenderer
+        from planning.renderers import register_report_renderer
 
-        register_report_renderer(CertificateRenderer)
+        register_report_renderer("webmap.certificate.CertificateRenderer")
