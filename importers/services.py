@@ -209,6 +209,7 @@ def _import(spec, source: Source, options: ImportOptions, report: ImportReport, 
                     report,
                     given_plan,
                     web_mercator=stager.web_mercator,
+                    encode=stager.encode,
                 )
 
             # Reading, checking and converting run in a thread of their own while this
@@ -407,10 +408,11 @@ def _row_batches(
     given_plan,
     *,
     web_mercator: bool = False,
+    encode: Callable[[list[tuple]], bytes] | None = None,
 ) -> Iterator[_Batch]:
     """COPY rows, (row_no, *target values, WKB[, Web Mercator WKB]) for every
-    accepted feature, a list per batch read, with the number of features read so far and
-    the rows' bounds.
+    accepted feature, a list per batch read, with the number of features read so far, the
+    rows' bounds and, given ``encode``, their COPY data.
     Touches no database: it runs in the reading thread (see Prefetched)."""
     importer = spec.importer
     offset = 0
@@ -463,13 +465,15 @@ def _row_batches(
         if rejected:
             rows = [row for row in rows if row[0] not in rejected]
         offset += batch.num_rows
-        yield _Batch(rows, offset, _bounds(cleaned.geometries[kept]))
+        payload = encode(rows) if encode and rows else None
+        yield _Batch(rows, offset, _bounds(cleaned.geometries[kept]), payload)
 
 
 class _Batch(NamedTuple):
     rows: list[tuple]  # COPY rows
     done: int  # features read so far
     bounds: tuple[float, float, float, float] | None  # of the rows, in GIS_SRID
+    payload: bytes | None = None  # the rows as COPY data (Stager.encode)
 
 
 def _bounds(geometries: np.ndarray) -> tuple[float, float, float, float] | None:
@@ -563,7 +567,7 @@ def _staged(cursor, stager, batches, report, progress, total, screen=None) -> It
     for batch in batches:
         rows = screen(batch.rows) if batch.rows and screen else batch.rows
         if rows:
-            stager.copy(cursor, rows)
+            stager.copy(cursor, batch.payload if rows is batch.rows and batch.payload else rows)
         report.read = report.run.progress_done = batch.done
         if progress:
             progress(batch.done, total)
@@ -619,7 +623,7 @@ def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, tot
         return _without_unresolved(cursor, stager, rows, known, report)
 
     with ExitStack() as bulk_load:
-        for rows, _done, bounds in _staged(
+        for rows, _done, bounds, _payload in _staged(
             cursor, stager, batches, report, progress, total, screen
         ):
             span = rows[0][0], rows[-1][0]

@@ -4,16 +4,19 @@ transaction; identifiers come from model metadata, never from file contents."""
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import psycopg
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import DatabaseError, connection, models, transaction
 from psycopg import errors, sql
+from psycopg.copy import FileWriter
 
 from gis.geometry import (
     WEB_MERCATOR,
@@ -113,8 +116,26 @@ class Stager:
             [STAGING],
         )
         self._copy_types = [oid for (oid,) in cursor.fetchall()]
+        # A cursor of the import's connection that never runs a statement: it carries the
+        # dumpers ``encode`` formats rows with, in the reading thread. They are made here,
+        # in the thread that uses the connection (a text dumper asks libpq for the client
+        # encoding when it is made); encode's copies find them in the cursor's transformer.
+        self._encoder = cursor.connection.cursor()
+        self.encode([])
 
-    def copy(self, cursor, rows: Iterable[Sequence[object]]) -> None:
+    def encode(self, rows: Iterable[Sequence[object]]) -> bytes:
+        """``rows`` as binary COPY data for the staging table, for the reading thread (one
+        thread at a time): formatting then costs the thread feeding PostgreSQL nothing.
+        Touches no connection."""
+        buffer = io.BytesIO()
+        with psycopg.Copy(self._encoder, binary=True, writer=FileWriter(buffer)) as copy:
+            copy.set_types(self._copy_types)
+            for row in rows:
+                copy.write_row(row)
+        return buffer.getvalue()
+
+    def copy(self, cursor, rows: Iterable[Sequence[object]] | bytes) -> None:
+        """Stage ``rows``, or the COPY data ``encode`` made of them."""
         names = [sql.Identifier("row_no"), *(sql.Identifier(t.column) for t in self.targets)]
         names += [sql.Identifier(c) for c in self._geometry_columns()]
         # Binary: PostgreSQL parses no text (half the time with two geometries a row).
@@ -122,6 +143,11 @@ class Stager:
             sql.Identifier(STAGING), sql.SQL(", ").join(names)
         )
         with cursor.copy(statement) as copy:
+            if isinstance(rows, bytes):
+                copy.write(rows)
+                return
+            # Formatted here, with this cursor's dumpers: the reading thread may be using
+            # the encoder's meanwhile.
             copy.set_types(self._copy_types)
             for row in rows:
                 copy.write_row(row)
