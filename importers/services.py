@@ -103,9 +103,11 @@ def run_import(
     report = ImportReport(run=run, ok=False)
     try:
         with open_source(Path(path), layer=options.layer_name) as source:
-            run.file_sha256 = source.sha256
-            with _gdal_reading(source):
-                _import(spec, source, options, report, progress)
+            try:
+                with _gdal_reading(source):
+                    _import(spec, source, options, report, progress)
+            finally:
+                run.file_sha256 = source.sha256
         report.ok = True
     except ImportRejected as exc:
         report.error = exc.bilingual()
@@ -198,19 +200,28 @@ def _import(spec, source: Source, options: ImportOptions, report: ImportReport, 
         with connection.cursor() as cursor:
             stager.create(cursor)
 
-            def row_batches() -> Iterator[tuple[list[tuple], int]]:
-                return _row_batches(
-                    spec,
-                    _batches(source, read_encoding, sorted(set(mapping.values()))),
-                    mapping,
-                    targets,
-                    text_encoding,
-                    crs.srid,
-                    report,
-                    given_plan,
-                    web_mercator=stager.web_mercator,
-                    encode=stager.encode,
-                )
+            def row_batches() -> Iterator[_Batch]:
+                features = _batches(source, read_encoding, sorted(set(mapping.values())))
+                try:
+                    yield from _row_batches(
+                        spec,
+                        features,
+                        mapping,
+                        targets,
+                        text_encoding,
+                        crs.srid,
+                        report,
+                        given_plan,
+                        web_mercator=stager.web_mercator,
+                        encode=stager.encode,
+                    )
+                finally:
+                    # Closed here, in the reading thread, also when a feature refuses the
+                    # file: closing the stream restores the thread-local GDAL options it
+                    # was opened with (SHAPE_ENCODING), which the garbage collector would
+                    # otherwise do later, in whatever thread it runs, under another
+                    # import's reading.
+                    features.close()
 
             # Reading, checking and converting run in a thread of their own while this
             # one feeds PostgreSQL: on two cores, the Python and the SQL halves overlap.

@@ -13,6 +13,7 @@ import struct
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -34,11 +35,15 @@ class Source:
     path: Path  # the .shp, .gpkg or .geojson itself
     kind: str  # "shapefile" | "gpkg" | "geojson"
     original_name: str
-    sha256: str
+    digest: Future[str]  # the file's SHA-256, computed meanwhile (open_source)
     layer: str | None = None
     prj: str | None = None
     cpg: str | None = None
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def sha256(self) -> str:
+        return self.digest.result()
 
 
 def file_sha256(path: Path) -> str:
@@ -95,7 +100,7 @@ def _check_shp_header(path: Path) -> None:
         )
 
 
-def _shapefile(path: Path, original_name: str, sha256: str) -> Source:
+def _shapefile(path: Path, original_name: str, digest: Future[str]) -> Source:
     missing = [s for s in (".shx", ".dbf") if _sibling(path, s) is None]
     if missing:
         raise ImportRejected(
@@ -108,13 +113,13 @@ def _shapefile(path: Path, original_name: str, sha256: str) -> Source:
         path=path,
         kind="shapefile",
         original_name=original_name,
-        sha256=sha256,
+        digest=digest,
         prj=_read_text(_sibling(path, ".prj")),
         cpg=_read_text(_sibling(path, ".cpg")),
     )
 
 
-def _gpkg(path: Path, original_name: str, sha256: str, layer: str | None) -> Source:
+def _gpkg(path: Path, original_name: str, digest: Future[str], layer: str | None) -> Source:
     try:
         layers = [name for name, geometry_type in pyogrio.list_layers(path) if geometry_type]
     except pyogrio.errors.DataSourceError:
@@ -136,7 +141,7 @@ def _gpkg(path: Path, original_name: str, sha256: str, layer: str | None) -> Sou
             layer=layer,
             layers=", ".join(layers),
         )
-    return Source(path=path, kind="gpkg", original_name=original_name, sha256=sha256, layer=layer)
+    return Source(path=path, kind="gpkg", original_name=original_name, digest=digest, layer=layer)
 
 
 def _check_rfc7946(path: Path) -> None:
@@ -194,9 +199,9 @@ def _first_position(document: dict) -> tuple[float, float] | None:
     return None
 
 
-def _geojson(path: Path, original_name: str, sha256: str) -> Source:
+def _geojson(path: Path, original_name: str, digest: Future[str]) -> Source:
     _check_rfc7946(path)
-    return Source(path=path, kind="geojson", original_name=original_name, sha256=sha256)
+    return Source(path=path, kind="geojson", original_name=original_name, digest=digest)
 
 
 def _safe_members(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
@@ -268,22 +273,26 @@ def _unpack_zip(path: Path, workdir: Path) -> Path:
 
 @contextlib.contextmanager
 def open_source(path: Path, *, layer: str | None = None) -> Iterator[Source]:
-    """Yield the checked dataset; temporary files are removed afterwards."""
+    """Yield the checked dataset; temporary files are removed afterwards. The file's hash
+    is computed in a thread of its own meanwhile (hashlib works without the GIL)."""
     path = Path(path)
     if not path.exists():
         raise ImportRejected(_("File not found: %(path)s"), path=str(path))
     _check_size(path)
-    sha256 = file_sha256(path)
     suffix = path.suffix.lower()
-    with tempfile.TemporaryDirectory(prefix="quyhoach-import-") as tmp:
+    with (
+        ThreadPoolExecutor(1, thread_name_prefix="sha256") as hashing,
+        tempfile.TemporaryDirectory(prefix="quyhoach-import-") as tmp,
+    ):
+        digest = hashing.submit(file_sha256, path)
         dataset = _unpack_zip(path, Path(tmp)) if suffix == ".zip" else path
         kind = dataset.suffix.lower()
         if kind == ".shp":
-            yield _shapefile(dataset, path.name, sha256)
+            yield _shapefile(dataset, path.name, digest)
         elif kind == ".gpkg":
-            yield _gpkg(dataset, path.name, sha256, layer)
+            yield _gpkg(dataset, path.name, digest, layer)
         elif kind in (".geojson", ".json"):
-            yield _geojson(dataset, path.name, sha256)
+            yield _geojson(dataset, path.name, digest)
         else:
             raise ImportRejected(
                 _("Unsupported file type %(suffix)s: give a .shp, .zip, .gpkg or .geojson."),

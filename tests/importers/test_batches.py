@@ -3,6 +3,9 @@ still all or nothing."""
 
 from __future__ import annotations
 
+import gc
+import inspect
+
 import pytest
 
 from importers import services
@@ -96,3 +99,19 @@ def test_a_key_twice_across_batches_is_caught_when_older_rows_share_the_commune(
     assert not report.ok
     assert "10540 / 2 / 13 (#2, #8)" in report.error
     assert LandParcel.objects.count() == 1
+
+
+def test_a_file_refused_midway_closes_its_reading_stream_at_once(ward, tmp_path):
+    # The stream restores GDAL's thread-local options (SHAPE_ENCODING) when it closes: left
+    # to the garbage collector, that happened in whatever thread it ran, at times under the
+    # next import's reading, which then got decoded text instead of raw bytes.
+    rows = parcel_rows(8)
+    rows[7]["SoHieuToBanDo"] = "XII"
+    report = run_import(layer="parcels", path=write_shapefile(tmp_path / "in", rows))
+    assert not report.ok
+    open_streams = [
+        g
+        for g in gc.get_objects()
+        if inspect.isgenerator(g) and g.gi_code is services._batches.__code__ and g.gi_frame
+    ]
+    assert open_streams == []
