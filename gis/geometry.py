@@ -23,7 +23,8 @@ from django.contrib.postgres.indexes import GistIndex
 from django.db.models import BooleanField, F, FloatField, Func
 from django.db.models.lookups import Exact, GreaterThan
 
-WEB_MERCATOR = 3857
+from gis.crs import WEB_MERCATOR
+
 WEB_MERCATOR_COLUMN = "geom_3857"
 WEB_MERCATOR_TRIGGER = "web_mercator_copy"
 WEB_MERCATOR_FUNCTION = f"""
@@ -40,16 +41,21 @@ class _TriggerKept:
     generated column's would. Migrations record the plain geometry field."""
 
     db_returning = True
+    recorded_as: type[models.GeometryField]
 
     def deconstruct(self):
         name, _path, args, kwargs = super().deconstruct()
-        base = type(self).__mro__[2]
+        base = self.recorded_as
         return name, f"{base.__module__}.{base.__qualname__}", args, kwargs
 
 
 @cache
 def _trigger_kept(field_class: type[models.GeometryField]) -> type[models.GeometryField]:
-    return type(f"WebMercator{field_class.__name__}", (_TriggerKept, field_class), {})
+    return type(
+        f"WebMercator{field_class.__name__}",
+        (_TriggerKept, field_class),
+        {"recorded_as": field_class},
+    )
 
 
 def web_mercator_copy(field_class: type[models.GeometryField]) -> models.GeometryField:

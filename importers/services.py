@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -104,8 +104,7 @@ def run_import(
     try:
         with open_source(Path(path), layer=options.layer_name) as source:
             try:
-                with _gdal_reading(source):
-                    _import(spec, source, options, report, progress)
+                _import(spec, source, options, report, progress)
             finally:
                 run.file_sha256 = source.sha256
         report.ok = True
@@ -118,21 +117,6 @@ def run_import(
         )
     _finish(run, report, options)
     return report
-
-
-@contextmanager
-def _gdal_reading(source: Source) -> Iterator[None]:
-    """GDAL matches a shapefile's .prj against the whole EPSG database each time it opens the
-    file (50 ms, four times an import); the importer reads the .prj itself (resolve_crs)."""
-    if source.kind != "shapefile":
-        yield
-        return
-    before = pyogrio.get_gdal_config_option("USE_OSR_FIND_MATCHES")
-    pyogrio.set_gdal_config_options({"USE_OSR_FIND_MATCHES": False})
-    try:
-        yield
-    finally:
-        pyogrio.set_gdal_config_options({"USE_OSR_FIND_MATCHES": before})
 
 
 def _options_json(options: ImportOptions) -> dict[str, Any]:
@@ -577,8 +561,10 @@ def _staged(cursor, stager, batches, report, progress, total, screen=None) -> It
     rows that cannot be loaded; yields the batches staged."""
     for batch in batches:
         rows = screen(batch.rows) if batch.rows and screen else batch.rows
+        # The reading thread's COPY data holds every row: usable when screening took none out.
+        payload = batch.payload if rows is batch.rows else None
         if rows:
-            stager.copy(cursor, batch.payload if rows is batch.rows and batch.payload else rows)
+            stager.copy(cursor, payload or rows)
         report.read = report.run.progress_done = batch.done
         if progress:
             progress(batch.done, total)

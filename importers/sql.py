@@ -18,12 +18,8 @@ from django.db import DatabaseError, connection, models, transaction
 from psycopg import errors, sql
 from psycopg.copy import FileWriter
 
-from gis.geometry import (
-    WEB_MERCATOR,
-    WEB_MERCATOR_COLUMN,
-    WEB_MERCATOR_TRIGGER,
-    has_web_mercator_copy,
-)
+from gis.crs import WEB_MERCATOR
+from gis.geometry import WEB_MERCATOR_COLUMN, WEB_MERCATOR_TRIGGER, has_web_mercator_copy
 from importers.values import FLOAT_EXACT_DIGITS, Target
 from layers.registry import LayerSpec
 
