@@ -3,11 +3,14 @@ file built with folium over our own tile services, for planners to attach to a l
 
 folium loads Leaflet, jQuery, Bootstrap and Font Awesome from CDNs by default; the map
 here needs Leaflet only, from this host's static files (absolute URLs), so the file
-makes no request outside our origin."""
+makes no request outside our origin.
+
+folium is imported when a map is first exported: it compiles some forty Jinja templates
+on import (a quarter of a second), which every other request and every ``manage.py``
+command (whose system checks load the URLconf) would otherwise pay at start-up."""
 
 from __future__ import annotations
 
-import folium
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.templatetags.static import static
 from django.utils.html import escape
@@ -40,6 +43,7 @@ def _view(request: HttpRequest) -> tuple[float, float, int, list[str]]:
 
 def standalone_map(*, origin: str, lat: float, lon: float, zoom: int, keys: list[str]) -> str:
     """The HTML of a folium map over this host's WMTS tiles (``origin``: scheme://host)."""
+    import folium
 
     def tiles(key: str) -> str:
         return f"{origin}/tiles/wmts/{key}/webmercator/{{z}}/{{x}}/{{y}}.png"
