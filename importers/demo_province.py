@@ -15,7 +15,6 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import geopandas as gpd
 import shapely
 from shapely import affinity
 
@@ -108,8 +107,7 @@ class Manifest:
 
 
 def _write(folder: Path, name: str, rows: list[dict], *, encoding: str = "utf-8") -> Path:
-    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=None)
-    return write_shapefile(frame, folder / f"{name}.shp", encoding=encoding, prj=PRJ)
+    return write_shapefile(folder / f"{name}.shp", rows, encoding=encoding, prj=PRJ)
 
 
 class Town:

@@ -8,14 +8,14 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-import geopandas as gpd
+import numpy as np
 import pyproj
 import shapely
 from django.conf import settings
 
-from gis.crs import WGS84
+from gis.crs import WGS84, transformer
 from importers.sql import lookup_field
-from importers.writing import write_shapefile
+from importers.writing import write_features, write_shapefile
 from layers import registry
 
 
@@ -43,7 +43,8 @@ def _columns(spec: registry.LayerSpec) -> dict[str, str]:
     return {column: path for column, path in columns.items() if column}
 
 
-def frame(spec: registry.LayerSpec, srid: int) -> gpd.GeoDataFrame:
+def features(spec: registry.LayerSpec, srid: int) -> tuple[dict[str, list], np.ndarray]:
+    """The layer's public rows as file columns, and their geometries in ``srid``."""
     columns = _columns(spec)
     rows = list(
         spec.public_queryset().order_by("pk").values("geom", *dict.fromkeys(columns.values()))
@@ -53,8 +54,10 @@ def frame(spec: registry.LayerSpec, srid: int) -> gpd.GeoDataFrame:
         data[column] = [v.isoformat() if hasattr(v, "isoformat") else v for v in values]
         data[column] = [float(v) if type(v).__name__ == "Decimal" else v for v in data[column]]
     geoms = shapely.from_wkb([bytes(row["geom"].wkb) for row in rows])
-    result = gpd.GeoDataFrame(data, geometry=geoms, crs=settings.GIS_SRID)
-    return result if srid == settings.GIS_SRID else result.to_crs(srid)
+    if srid != settings.GIS_SRID:
+        to_srid = transformer(settings.GIS_SRID, srid)
+        geoms = shapely.transform(geoms, lambda xy: np.column_stack(to_srid.transform(*xy.T)))
+    return data, geoms
 
 
 def export_layer(key: str, path: Path, *, srid: int | None = None) -> int:
@@ -66,21 +69,21 @@ def export_layer(key: str, path: Path, *, srid: int | None = None) -> int:
     srid = srid or settings.GIS_SRID
     if suffix == ".geojson":
         srid = WGS84  # RFC 7946
-    table = frame(spec, srid)
+    columns, geoms = features(spec, srid)
     if suffix == ".gpkg":
-        table.to_file(path, layer=key, driver="GPKG", engine="pyogrio")
+        write_features(path, columns, geoms, crs=srid, layer=key, driver="GPKG")
     elif suffix == ".geojson":
-        table.to_file(
-            path, driver="GeoJSON", engine="pyogrio", RFC7946="YES", COORDINATE_PRECISION=9
+        write_features(
+            path, columns, geoms, crs=srid, driver="GeoJSON", RFC7946="YES", COORDINATE_PRECISION=9
         )
     elif suffix in (".zip", ".shp"):
         prj = pyproj.CRS.from_epsg(srid).to_wkt("WKT1_ESRI")
         with tempfile.TemporaryDirectory() as tmp:
-            write_shapefile(table, Path(tmp) / f"{key}.shp", prj=prj)
+            write_shapefile(Path(tmp) / f"{key}.shp", (columns, geoms), prj=prj)
             target = path if suffix == ".zip" else path.with_suffix(".zip")
             with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
                 for member in sorted(Path(tmp).iterdir()):
                     archive.write(member, member.name)
     else:
         raise ExportError("export to .gpkg, .zip (shapefile) or .geojson")
-    return len(table)
+    return len(geoms)

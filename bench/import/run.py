@@ -18,15 +18,14 @@ import tempfile
 import time
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
-import pyogrio
 import shapely
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from gis.crs import vn2000_esri_prj  # noqa: E402
+from importers.writing import write_shapefile  # noqa: E402
 
 PRJ = vn2000_esri_prj(105.5)
 
@@ -38,20 +37,15 @@ def generate(path: Path, count: int) -> None:
     x = 560_000 + (i % (side * 4)) * 5.5
     y = 2_300_000 + (i // (side * 4)) * 21.0
     geoms = shapely.box(x, y, x + 5, y + 20)
-    frame = gpd.GeoDataFrame(
-        {
-            "MaXa": np.full(count, "10540"),
-            "SoTo": (i // 500 + 1).astype("int32"),
-            "SoThua": (i % 500 + 1).astype("int32"),
-            "DienTich": np.full(count, 100.0),
-            "LOAIDAT": np.where(i % 7 == 0, "ONT+CLN", "ODT"),
-            "DiaChi": [f"Số {n % 200 + 1} đường Nguyễn Trãi" for n in i],
-        },
-        geometry=geoms,
-    )
-    pyogrio.write_dataframe(frame, path, encoding="UTF-8")
-    path.with_suffix(".prj").write_text(PRJ)
-    path.with_suffix(".cpg").write_text("UTF-8")
+    columns = {
+        "MaXa": np.full(count, "10540"),
+        "SoTo": (i // 500 + 1).astype("int32"),
+        "SoThua": (i % 500 + 1).astype("int32"),
+        "DienTich": np.full(count, 100.0),
+        "LOAIDAT": np.where(i % 7 == 0, "ONT+CLN", "ODT"),
+        "DiaChi": [f"Số {n % 200 + 1} đường Nguyễn Trãi" for n in i],
+    }
+    write_shapefile(path, (columns, geoms), encoding="utf-8", prj=PRJ)
 
 
 def run_child(args: list[str], **kwargs) -> tuple[float, float]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-import geopandas as gpd
 import pytest
 import shapely
 
@@ -54,8 +53,7 @@ def write_shapefile(
 ) -> Path:
     """Write a shapefile; ``encoding`` other than UTF-8 writes the text as those raw bytes."""
     folder.mkdir(parents=True, exist_ok=True)
-    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=None)
-    return write(frame, folder / f"{name}.shp", encoding=encoding, cpg=cpg, prj=prj)
+    return write(folder / f"{name}.shp", rows, encoding=encoding, cpg=cpg, prj=prj)
 
 
 def zip_folder(folder: Path, target: Path, inner: str = "") -> Path:

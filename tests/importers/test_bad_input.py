@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 import zipfile
 
-import geopandas as gpd
-import pyogrio
 import pytest
 import shapely
 import shapely.ops
 
 from importers.services import ImportOptions, run_import
+from importers.writing import write_rows
 from layers.models import LandParcel
 from tests.importers.conftest import X0, Y0, lot, parcel_rows, write_shapefile, zip_folder
 
@@ -76,9 +75,7 @@ def test_a_zip_bomb_is_refused(existing, tmp_path):
 
 
 def test_a_file_without_features_is_refused(existing, tmp_path):
-    frame = gpd.GeoDataFrame(parcel_rows(1), geometry="geometry").iloc[:0]
-    path = tmp_path / "empty.shp"
-    pyogrio.write_dataframe(frame, path, geometry_type="Polygon")
+    path = write_rows(tmp_path / "empty.shp", [], geometry_type="Polygon")
     assert "no features" in refused(path, existing)
 
 
@@ -165,9 +162,8 @@ def test_geojson_with_a_projected_crs_is_not_rfc7946(existing, tmp_path):
 
 def test_a_geopackage_with_several_layers_needs_one_chosen(existing, tmp_path):
     path = tmp_path / "hai_lop.gpkg"
-    frame = gpd.GeoDataFrame(parcel_rows(2), geometry="geometry", crs=9209)
-    pyogrio.write_dataframe(frame, path, layer="thua_dat")
-    pyogrio.write_dataframe(frame, path, layer="thua_dat_cu", append=False)
+    write_rows(path, parcel_rows(2), crs=9209, layer="thua_dat")
+    write_rows(path, parcel_rows(2), crs=9209, layer="thua_dat_cu")
     message = refused(path, existing)
     assert "thua_dat_cu" in message and "--layer" in message
 

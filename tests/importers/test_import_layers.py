@@ -223,16 +223,13 @@ def test_a_geojson_in_wgs84_is_reprojected_to_the_storage_crs(tmp_path, ward):
 
 
 def test_a_geopackage_layer_can_be_chosen(tmp_path, ward):
-    import geopandas as gpd
-    import pyogrio
-
+    from importers.writing import write_rows
     from layers.models import LandParcel
     from tests.importers.conftest import parcel_rows
 
     path = tmp_path / "thua.gpkg"
-    frame = gpd.GeoDataFrame(parcel_rows(2), geometry="geometry", crs=9209)
-    pyogrio.write_dataframe(frame, path, layer="thua_dat")
-    pyogrio.write_dataframe(frame.iloc[:1], path, layer="thua_dat_cu")
+    write_rows(path, parcel_rows(2), crs=9209, layer="thua_dat")
+    write_rows(path, parcel_rows(2)[:1], crs=9209, layer="thua_dat_cu")
     report = run_import(layer="parcels", path=path, options=ImportOptions(layer_name="thua_dat"))
     assert report.ok, report.error
     assert LandParcel.objects.count() == 2

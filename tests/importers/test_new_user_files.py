@@ -16,7 +16,6 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pyogrio
 import pyproj
@@ -34,6 +33,7 @@ from gis.crs import (
 from importers.encodings import encode
 from importers.models import ImportRun
 from importers.services import ImportOptions, run_import
+from importers.writing import write_rows
 from layers.models import LandParcel
 from tests.importers.conftest import X0, Y0, write_shapefile
 
@@ -292,8 +292,7 @@ def test_the_command_imports_a_hai_phong_file_into_the_storage_crs(ward, tmp_pat
 @pytest.mark.parametrize("srid", [9209, 9210])
 def test_a_geopackage_in_either_tm3_zone_lands_in_the_storage_crs(ward, tmp_path, srid):
     path = tmp_path / "thua_dat.gpkg"
-    frame = gpd.GeoDataFrame(in_crs(rows(columns=VBDLIS), srid), geometry="geometry", crs=srid)
-    pyogrio.write_dataframe(frame, path, layer="thua_dat")
+    write_rows(path, in_crs(rows(columns=VBDLIS), srid), crs=srid, layer="thua_dat")
     report_of(path)
     assert ImportRun.objects.get().source_srid == srid
     assert_record(tolerance=0 if srid == settings.GIS_SRID else 1e-6)
@@ -302,8 +301,7 @@ def test_a_geopackage_in_either_tm3_zone_lands_in_the_storage_crs(ward, tmp_path
 def test_a_geopackage_with_a_custom_vn2000_crs_is_read_as_its_epsg_zone(ward, tmp_path):
     path = tmp_path / "thua_dat.gpkg"
     prj = _towgs84_prj(105.75, VN2000_TO_WGS84_COORDINATE_FRAME)
-    frame = gpd.GeoDataFrame(in_crs(rows(columns=VBDLIS), 9210), geometry="geometry", crs=prj)
-    pyogrio.write_dataframe(frame, path)
+    write_rows(path, in_crs(rows(columns=VBDLIS), 9210), crs=prj)
     with sqlite3.connect(path) as db:
         (organization,) = db.execute(
             "SELECT organization FROM gpkg_contents JOIN gpkg_spatial_ref_sys USING (srs_id)"

@@ -77,8 +77,10 @@ import pyogrio
 
 x, y = float(sys.argv[2]), float(sys.argv[3])
 info = pyogrio.read_info(sys.argv[1], layer="parcels")
-frame = pyogrio.read_dataframe(sys.argv[1], layer="parcels", bbox=(x - 5, y - 5, x + 5, y + 5))
-print(json.dumps({"fields": list(info["fields"]), "codes": sorted(set(frame["land_use_code"]))},
+box = (x - 5, y - 5, x + 5, y + 5)
+_meta, table = pyogrio.raw.read_arrow(sys.argv[1], layer="parcels", bbox=box)
+codes = sorted(set(table.column("land_use_code").to_pylist()))
+print(json.dumps({"fields": list(info["fields"]), "codes": codes},
                  ensure_ascii=False))
 """
 
