@@ -10,6 +10,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, wait
 from typing import Any
 
 _DONE = object()
@@ -18,21 +19,39 @@ _DONE = object()
 class Prefetched:
     """``with Prefetched(produce) as items:`` iterates ``produce()`` in a thread, at most
     ``ahead`` items ahead. An exception in the thread is raised in the consumer; leaving the
-    block early stops the thread and closes the producing iterator."""
+    block early stops the thread and closes the producing iterator.
 
-    def __init__(self, produce: Callable[[], Iterator[Any]], *, ahead: int = 2) -> None:
+    ``executor``: a single-thread executor to produce in, instead of a thread of its own;
+    work submitted to it earlier (warming per-thread state, such as pyproj's
+    transformations) is then done, in the same thread, before the producing starts."""
+
+    def __init__(
+        self,
+        produce: Callable[[], Iterator[Any]],
+        *,
+        ahead: int = 2,
+        executor: Executor | None = None,
+    ) -> None:
         self._produce = produce
         self._items: queue.Queue[Any] = queue.Queue(maxsize=ahead)
         self._stop = threading.Event()
+        self._executor = executor
         self._thread = threading.Thread(target=self._work, name="prefetch", daemon=True)
+        self._running: Future | None = None
 
     def __enter__(self) -> Iterator[Any]:
-        self._thread.start()
+        if self._executor is None:
+            self._thread.start()
+        else:
+            self._running = self._executor.submit(self._work)
         return self._consume()
 
     def __exit__(self, *exc_info: object) -> None:
         self._stop.set()
-        self._thread.join()
+        if self._running is None:
+            self._thread.join()
+        else:
+            wait([self._running])
 
     def _put(self, item: Any) -> bool:
         while not self._stop.is_set():
