@@ -459,7 +459,7 @@ def _row_batches(
             wkb[changed] = shapely.to_wkb(cleaned.geometries[kept[changed]])
         geometries = [wkb.tolist()]
         if web_mercator:
-            geometries.append(_web_mercator_wkb(cleaned.geometries[kept]))
+            geometries.append(_web_mercator_wkb(wkb, cleaned.geometries[kept]))
         rejected: dict[int, str] = {}
         columns = []
         for target, converter in zip(fed, converters, strict=True):
@@ -495,17 +495,12 @@ def _bounds(geometries: np.ndarray) -> tuple[float, float, float, float] | None:
     return tuple(float(v) for v in shapely.total_bounds(geometries))
 
 
-def _web_mercator_wkb(geometries: np.ndarray) -> list[bytes]:
-    """The Web Mercator copies (geom_3857) of ``geometries`` (in GIS_SRID), as WKB: the
-    PROJ operation PostGIS's ST_Transform uses, so equal to its result to the last bit or
-    within a few nanometres (tests/importers/test_bulk_load.py)."""
+def _web_mercator_wkb(wkb: np.ndarray, geometries: np.ndarray) -> list[bytes]:
+    """The Web Mercator copies (geom_3857) of ``geometries`` (in GIS_SRID, ``wkb`` their
+    WKB), as WKB: the PROJ operation PostGIS's ST_Transform uses, so equal to its result to
+    the last bit or within a few nanometres (tests/importers/test_bulk_load.py)."""
     to_mercator = transformer(settings.GIS_SRID, WEB_MERCATOR)
-
-    def project(xy: np.ndarray) -> np.ndarray:
-        return np.column_stack(to_mercator.transform(xy[:, 0], xy[:, 1]))
-
-    mercator = shapely.transform(geometries, project)
-    return shapely.to_wkb(mercator).tolist()
+    return geometry.transformed_wkb(wkb, geometries, to_mercator.transform)
 
 
 def _converted(
@@ -521,6 +516,9 @@ def _converted(
     encoded first, so each distinct value (codes, street names, the commune) is decoded
     and converted once, whatever the number of rows."""
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        numbers = converter.numbers(array, kept, first)
+        if numbers is not None:
+            return numbers
         return converter.column(array.to_pylist(), kept, first, rejected)
     encoded = array.take(pa.array(kept)).dictionary_encode()
     distinct = [*encoded.dictionary.to_pylist(), None]  # the last one stands for null

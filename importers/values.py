@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
 from django.db import connection, models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -228,6 +230,31 @@ class ColumnConverter:
         if len(self._memo) < 100_000:
             self._memo[value] = result
         return result
+
+    def numbers(self, array: pa.Array, rows: np.ndarray, first: int) -> list[Any] | None:
+        """The converted values of the rows kept of a numeric Arrow column, checked in one
+        pass, when every value is a number the column takes as it is (no nulls, no
+        conversion; whole numbers in range for an integer column): what ``one`` would
+        give row by row. None when a value needs ``one``'s row-by-row treatment."""
+        if self.converter is not None or array.null_count:
+            return None
+        kind = array.type
+        if self._passthrough_float and pa.types.is_floating(kind):
+            return array.take(pa.array(rows)).to_pylist()
+        if not (self._passthrough_int and pa.types.is_integer(kind)) or not len(rows):
+            return None
+        taken = array.take(pa.array(rows))
+        values = taken.to_numpy()
+        low, high = self._range
+        outside = np.flatnonzero((values < low) | (values > high))
+        if len(outside):
+            at = int(outside[0])
+            try:
+                _in_range(int(values[at]), self._range, self.label)
+            except ImportRejected as exc:
+                exc.feature = first + int(rows[at])
+                raise
+        return taken.to_pylist()
 
     def column(self, values: list[Any], rows, first: int, rejected: dict[int, str]) -> list[Any]:
         """Converted values of the rows kept (``rows``: indices into ``values``); feature

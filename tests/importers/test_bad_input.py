@@ -138,6 +138,13 @@ def test_sheet_numbers_out_of_range_are_refused(existing, tmp_path, sheet):
     assert f"{sheet} is out of range" in refused(write_shapefile(tmp_path / "in", rows), existing)
 
 
+def test_an_out_of_range_number_names_its_feature(existing, tmp_path):
+    rows = parcel_rows(4)
+    rows[2]["SoThuTuThua"] = 2**31  # one past the column's largest number
+    message = refused(write_shapefile(tmp_path / "in", rows), existing)
+    assert "#3: SoThuTuThu: 2147483648 is out of range (0 to 2147483647)" in message  # .dbf: 10
+
+
 def test_a_file_over_the_size_limit_is_refused(existing, tmp_path, settings):
     settings.IMPORT_MAX_BYTES = 500
     path = write_shapefile(tmp_path / "in", parcel_rows(20))
