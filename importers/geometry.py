@@ -4,6 +4,7 @@ repair is reported per feature."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -87,6 +88,77 @@ def reproject(geoms: np.ndarray, source_srid: int, target_srid: int) -> np.ndarr
         return np.column_stack([x, y])
 
     return shapely.transform(geoms, apply)
+
+
+# WKB type → bytes before the coordinates of a geometry whose coordinates are one run:
+# byte order, type, count (line); and a ring count (polygon); a multi with one such part
+# has its own byte order, type and part count first.
+_ONE_RUN_HEADER = {2: 9, 3: 13, 5: 18, 6: 22}
+
+
+def transformed_wkb(
+    wkb: np.ndarray,
+    geometries: np.ndarray,
+    transform: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+) -> list[bytes]:
+    """The WKB of ``geometries`` with every coordinate mapped by ``transform`` (x, y
+    arrays to x, y arrays), byte for byte what shapely.transform and shapely.to_wkb give.
+
+    ``wkb`` holds the geometries' own WKB. Where a geometry's coordinates are one run of
+    little-endian 2D doubles at its end (a line, a polygon without holes, a one-part multi
+    of either: nearly every parcel), the new coordinates are written over a copy of it,
+    without building a geometry; shapely does the rest."""
+    count = len(wkb)
+    lengths = np.fromiter(map(len, wkb), dtype=np.int64, count=count)
+    points = shapely.get_num_coordinates(geometries).astype(np.int64)
+    buffer = np.frombuffer(b"".join(wkb), dtype=np.uint8)
+    starts = np.cumsum(lengths) - lengths
+    header = lengths - 16 * points
+    one_run = (lengths >= 9) & (points > 0)
+    at = starts[one_run]
+    little = buffer[at] == 1
+    kinds = _uint32(buffer, at + 1)
+    expected = np.array([_ONE_RUN_HEADER.get(k, 0) for k in range(8)])
+    known = kinds < 8
+    ok = little & known & (expected[np.where(known, kinds, 0)] == header[one_run])
+    multi = np.flatnonzero(ok & ((kinds == 5) | (kinds == 6)))
+    inner = at[multi] + 9  # the one part's own byte order and type
+    ok[multi] &= (buffer[inner] == 1) & (_uint32(buffer, inner + 1) == kinds[multi] - 3)
+    one_run[np.flatnonzero(one_run)] = ok
+    out: list[bytes | None] = [None] * count
+    rows = np.flatnonzero(one_run).tolist()
+    if rows:
+        heads = header[rows].tolist()
+        runs = [wkb[row] for row in rows]
+        xy = np.frombuffer(b"".join([w[h:] for w, h in zip(runs, heads, strict=True)]), "<f8")
+        x, y = transform(xy[0::2], xy[1::2])
+        moved = np.empty_like(xy)
+        moved[0::2], moved[1::2] = x, y
+        data = moved.astype("<f8", copy=False).tobytes()
+        end = 0
+        for row, w, h in zip(rows, runs, heads, strict=True):
+            start, end = end, end + len(w) - h
+            out[row] = w[:h] + data[start:end]
+    rest = np.flatnonzero(~one_run)
+    if len(rest):
+
+        def apply(xy: np.ndarray) -> np.ndarray:
+            return np.column_stack(transform(xy[:, 0], xy[:, 1]))
+
+        moved = shapely.to_wkb(shapely.transform(geometries[rest], apply))
+        for row, value in zip(rest.tolist(), moved.tolist(), strict=True):
+            out[row] = value
+    return out
+
+
+def _uint32(buffer: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Little-endian unsigned 32-bit integers at byte offsets ``at``."""
+    return (
+        buffer[at].astype(np.int64)
+        | buffer[at + 1].astype(np.int64) << 8
+        | buffer[at + 2].astype(np.int64) << 16
+        | buffer[at + 3].astype(np.int64) << 24
+    )
 
 
 def clean(

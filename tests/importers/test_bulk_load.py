@@ -187,9 +187,12 @@ def test_the_importers_web_mercator_copies_are_postgis_s():
             shapely.LineString([(540_000, 2_280_000), (620_000, 2_350_000)]),
             shapely.box(571_234.567, 2_318_765.432, 571_254.567, 2_318_785.432),
             shapely.MultiPolygon([shapely.box(600_000, 2_330_000, 600_100, 2_330_050)]),
+            shapely.box(590_000, 2_300_000, 590_040, 2_300_040).difference(
+                shapely.box(590_010, 2_300_010, 590_020, 2_300_020)
+            ),  # a hole: written by shapely, not over the WKB
         ]
     )
-    ours = shapely.from_wkb(_web_mercator_wkb(geometries))
+    ours = shapely.from_wkb(_web_mercator_wkb(shapely.to_wkb(geometries), geometries))
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT ST_AsBinary(ST_Transform(ST_GeomFromWKB(g, 9209), 3857)) "
@@ -197,6 +200,6 @@ def test_the_importers_web_mercator_copies_are_postgis_s():
             [[shapely.to_wkb(g) for g in geometries]],
         )
         theirs = shapely.from_wkb([bytes(row[0]) for row in cursor.fetchall()])
-    assert shapely.get_num_coordinates(ours).tolist() == [1, 2, 5, 5]
+    assert shapely.get_num_coordinates(ours).tolist() == [1, 2, 5, 5, 10]
     assert shapely.equals_exact(ours, theirs, tolerance=1e-6).all()
     assert not shapely.equals_exact(ours, geometries, tolerance=1.0).any()
