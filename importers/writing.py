@@ -152,7 +152,7 @@ def write_shapefile(
     path = Path(path)
     columns, geometries = rows if isinstance(rows, tuple) else columns_of(rows)
     if encoding.lower() in ("utf-8", "utf8"):
-        write_features(path, columns, geometries, crs=prj, encoding="UTF-8")
+        write_features(path, columns, geometries, encoding="UTF-8")
     else:
         # GDAL cannot write these encodings: hand it the raw bytes as Latin-1 stand-ins.
         columns = {
@@ -161,7 +161,7 @@ def write_shapefile(
             ]
             for name, values in columns.items()
         }
-        write_features(path, columns, geometries, crs=prj, encoding="ISO-8859-1")
+        write_features(path, columns, geometries, encoding="ISO-8859-1")
     for sidecar in (".cpg", ".prj"):
         path.with_suffix(sidecar).unlink(missing_ok=True)
     if cpg == "auto":
