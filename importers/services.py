@@ -8,9 +8,10 @@ coordinates are checked against the province and reprojected to ``GIS_SRID`` wit
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,7 +153,62 @@ def _import(spec, source: Source, options: ImportOptions, report: ImportReport, 
     with ThreadPoolExecutor(1, thread_name_prefix="prefetch") as reading:
         if has_web_mercator_copy(spec.get_model()):
             reading.submit(_prepare_transformation, settings.GIS_SRID, WEB_MERCATOR)
-        _import_in(spec, source, options, report, progress, reading)
+        stream = _Stream(reading)
+        try:
+            _import_in(spec, source, options, report, progress, reading, stream)
+        finally:
+            stream.close()
+
+
+class _Stream:
+    """The file's features in Arrow batches (``_batches``), opened and their first batch
+    read in the reading thread as soon as the columns are known, while this thread checks
+    the file's text, CRS and extent. Opened, used and closed in the reading thread only:
+    the stream holds thread-local GDAL options (see _import_in)."""
+
+    def __init__(self, reading: ThreadPoolExecutor) -> None:
+        self._reading = reading
+        self._opened: Future | None = None
+        self._taken = False
+
+    def open(self, source: Source, read_encoding: str | None, columns: list[str]) -> None:
+        self._opened = self._reading.submit(self._open, source, read_encoding, columns)
+
+    @staticmethod
+    def _open(source, read_encoding, columns) -> tuple[Iterator[pa.RecordBatch], list]:
+        features = _batches(source, read_encoding, columns)
+        return features, list(itertools.islice(features, 1))
+
+    def take(self) -> Iterator[pa.RecordBatch]:
+        """The batches, the first one included (in the reading thread)."""
+        assert self._opened is not None
+        self._taken = True
+        features, first = self._opened.result()
+        return _Chained(first, features)
+
+    def close(self) -> None:
+        """Close the stream if it was never taken, in the reading thread."""
+        if self._opened is None or self._taken:
+            return
+        try:
+            features, _first = self._opened.result()
+        except Exception:  # noqa: BLE001 - the file failed to open: nothing to close
+            return
+        self._reading.submit(features.close).result()
+
+
+class _Chained:
+    """``first`` then ``rest``; closing closes ``rest``."""
+
+    def __init__(self, first: list, rest: Iterator) -> None:
+        self._items = itertools.chain(first, rest)
+        self._rest = rest
+
+    def __iter__(self) -> Iterator:
+        return self._items
+
+    def close(self) -> None:
+        self._rest.close()
 
 
 def _prepare_transformation(source_srid: int, target_srid: int) -> None:
@@ -160,7 +216,7 @@ def _prepare_transformation(source_srid: int, target_srid: int) -> None:
     transformer(source_srid, target_srid).transform(0.0, 0.0)
 
 
-def _import_in(spec, source, options, report, progress, reading: ThreadPoolExecutor) -> None:
+def _import_in(spec, source, options, report, progress, reading, stream: _Stream) -> None:
     run = report.run
     raw_text = source.kind == "shapefile"
     read_encoding = RAW_TEXT if raw_text else None
@@ -179,6 +235,7 @@ def _import_in(spec, source, options, report, progress, reading: ThreadPoolExecu
     fields = [str(f) for f in info["fields"]]
     mapping = resolve_mapping(spec.importer, fields, options.mapping)
     report.warnings.append(bilingual(_("Columns used: %(mapping)s"), mapping=describe(mapping)))
+    stream.open(source, read_encoding, sorted(set(mapping.values())))
 
     text_encoding = _choose_encoding(source, options, mapping, info, report)
     crs = resolve_crs(
@@ -203,7 +260,7 @@ def _import_in(spec, source, options, report, progress, reading: ThreadPoolExecu
             stager.create(cursor)
 
             def row_batches() -> Iterator[_Batch]:
-                features = _batches(source, read_encoding, sorted(set(mapping.values())))
+                features = stream.take()
                 try:
                     yield from _row_batches(
                         spec,

@@ -7,6 +7,8 @@ import gc
 import types
 
 import pytest
+import shapely
+import shapely.affinity
 
 from importers import services
 from importers.services import run_import
@@ -109,11 +111,37 @@ def test_a_file_refused_midway_closes_its_reading_stream_at_once(ward, tmp_path)
     rows[7]["SoHieuToBanDo"] = "XII"
     report = run_import(layer="parcels", path=write_shapefile(tmp_path / "in", rows))
     assert not report.ok
-    open_streams = [
+    assert open_streams() == []
+
+
+def test_a_file_refused_before_loading_closes_the_stream_opened_early(ward, tmp_path, monkeypatch):
+    # The stream is opened as soon as the columns are known, while the CRS and extent are
+    # checked: a file refused then closes it too, in the reading thread.
+    import threading
+
+    closed_in = []
+    batches = services._batches
+
+    def tracked(*args, **kwargs):
+        try:
+            yield from batches(*args, **kwargs)
+        finally:
+            closed_in.append(threading.current_thread().name)
+
+    monkeypatch.setattr(services, "_batches", tracked)
+    rows = parcel_rows(3)
+    for row in rows:
+        row["geometry"] = shapely.affinity.translate(row["geometry"], 3_000_000, 0)
+    report = run_import(layer="parcels", path=write_shapefile(tmp_path / "in", rows))
+    assert "outside the province" in report.error
+    assert len(closed_in) == 1 and closed_in[0].startswith("prefetch"), closed_in
+
+
+def open_streams() -> list:
+    return [
         g
         for g in gc.get_objects()
         if type(g) is types.GeneratorType  # not isinstance: dead weak proxies raise
         and g.gi_code is services._batches.__code__
         and g.gi_frame
     ]
-    assert open_streams == []
