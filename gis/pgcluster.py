@@ -204,6 +204,8 @@ def _ensure_database(cluster: Cluster) -> None:
 def ensure_running(cluster: Cluster | None = None) -> Cluster:
     """Create and start the cluster if needed; safe to call from several processes at once."""
     cluster = cluster or default_cluster()
+    if _serving(cluster):
+        return cluster
     cluster.var_dir.mkdir(parents=True, exist_ok=True)
     with open(cluster.var_dir / ".pgcluster.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -214,6 +216,22 @@ def ensure_running(cluster: Cluster | None = None) -> Cluster:
         _wait_ready(cluster)
         _ensure_database(cluster)
     return cluster
+
+
+def _serving(cluster: Cluster) -> bool:
+    """The cluster is up and has its database: one connection, where checking it with
+    pg_ctl, pg_isready and psql (three processes, 70-90 ms) would delay every command."""
+    if not any(cluster.socket_dir.glob(".s.PGSQL.*")):
+        return False
+    import psycopg
+
+    try:
+        psycopg.connect(
+            host=str(cluster.socket_dir), dbname=DB_NAME, user=DB_USER, connect_timeout=5
+        ).close()
+    except psycopg.Error:
+        return False  # down, starting, or without its database: the full path sees to it
+    return True
 
 
 def _wait_ready(cluster: Cluster, timeout_s: float = 30) -> None:

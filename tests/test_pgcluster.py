@@ -1,9 +1,18 @@
 """The embedded cluster: Unix socket only, owned by the project under var/."""
 
+import subprocess
+
 import pytest
 from django.db import connection
 
-from gis.pgcluster import default_cluster, ensure_running, is_running, uses_embedded_cluster
+from gis.pgcluster import (
+    Cluster,
+    _serving,
+    default_cluster,
+    ensure_running,
+    is_running,
+    uses_embedded_cluster,
+)
 
 pytestmark = pytest.mark.skipif(not uses_embedded_cluster(), reason="DATABASE_URL in use")
 
@@ -23,6 +32,19 @@ def test_the_cluster_lives_in_the_project_var_folder():
 def test_ensure_running_is_idempotent():
     assert ensure_running().data_dir == default_cluster().data_dir
     assert is_running(default_cluster())
+
+
+def test_a_running_cluster_is_found_without_starting_a_process(monkeypatch):
+    # Every manage.py command asks: one connection answers, no pg_ctl, pg_isready or psql.
+    def no_process(*args, **kwargs):
+        raise AssertionError(f"a process was started: {args}")
+
+    monkeypatch.setattr(subprocess, "run", no_process)
+    assert ensure_running().data_dir == default_cluster().data_dir
+
+
+def test_a_cluster_that_is_down_is_not_taken_for_running(tmp_path):
+    assert not _serving(Cluster(tmp_path))
 
 
 pytestmark = [pytestmark, pytest.mark.django_db]
