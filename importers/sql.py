@@ -17,6 +17,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import DatabaseError, connection, models, transaction
 from psycopg import errors, sql
 from psycopg.copy import FileWriter
+from psycopg.types.string import BytesBinaryDumper
 
 from gis.crs import WEB_MERCATOR
 from gis.geometry import WEB_MERCATOR_COLUMN, WEB_MERCATOR_TRIGGER, has_web_mercator_copy
@@ -117,6 +118,9 @@ class Stager:
         # in the thread that uses the connection (a text dumper asks libpq for the client
         # encoding when it is made); encode's copies find them in the cursor's transformer.
         self._encoder = cursor.connection.cursor()
+        # Geometry goes as bytes: psycopg's own bytea dumper (C), not the DB-API one the
+        # bytea OID otherwise finds, which wraps it in Python (two calls a row).
+        self._encoder.adapters.register_dumper(bytes, BytesBinaryDumper)
         self.encode([])
 
     def encode(self, rows: Iterable[Sequence[object]]) -> bytes:
