@@ -676,12 +676,14 @@ def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, tot
     the reading thread prepares the next.
 
     A batch no older row can meet (none shares its communes) is a plain INSERT, and the
-    unique index catches a key the file repeats. Once a batch has run ON CONFLICT, a key
-    repeated across batches would merge silently: the check over all staged rows at the end
-    catches it (the transaction is then rolled back).
+    unique index catches a key the file repeats (in a bulk load, when the index is rebuilt
+    after loading). Once a batch has run ON CONFLICT, a key repeated across batches would
+    merge silently: the check over all staged rows at the end catches it (the transaction
+    is then rolled back).
 
     Bulk or not is decided on the first batch: a file at least as large as the layer whose
-    first batch is mostly new rows (a first load, not the same file again)."""
+    first batch is mostly new rows (a first load, not the same file again). A bulk load
+    defers the natural key's unique index too, until loading ends or a batch must upsert."""
     model = spec.get_model()
     upsert = sql.Upsert(stager, _key_columns(spec), _constants(spec, targets))
     counts = sql.UpsertCounts()
@@ -692,6 +694,7 @@ def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, tot
     def screen(rows: list[tuple]) -> list[tuple]:
         return _without_unresolved(cursor, stager, rows, known, report)
 
+    bulk = None
     with ExitStack() as bulk_load:
         for rows, _done, bounds, _payload in _staged(
             cursor, stager, batches, report, progress, total, screen
@@ -699,24 +702,47 @@ def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, tot
             span = rows[0][0], rows[-1][0]
             fresh = older is not None and not {row[key_at] for row in rows} & older
             if counts.batches == 0 and _first_load(cursor, model, upsert, span, total, fresh):
-                counts.bulk = bulk_load.enter_context(sql.bulk_load(cursor, model))
+                # Plain INSERTs need no unique index: the natural key's is rebuilt once,
+                # when loading ends or before the first batch that must upsert.
+                bulk = bulk_load.enter_context(
+                    sql.bulk_load(cursor, model, defer_key=_key_columns(spec))
+                )
+                counts.bulk = bulk.active
                 upsert.spatial_order = not counts.bulk
-            try:
-                with transaction.atomic():
-                    counts.add(
-                        upsert.run(cursor, rows=span, fresh=fresh, staged=len(rows), extent=bounds)
-                    )
-            except DatabaseError as exc:
-                # A key twice in the file: ON CONFLICT refuses to touch a row twice, a
-                # plain INSERT hits the unique index.
-                repeated = (psycopg.errors.CardinalityViolation, psycopg.errors.UniqueViolation)
-                if isinstance(exc.__cause__, repeated):
-                    _check_duplicates(cursor, stager, spec)  # names the repeated keys
-                raise
+            if bulk and not fresh:
+                _restore_key(cursor, bulk, stager, spec)
+            _upsert_batch(cursor, upsert, counts, stager, spec, span, fresh, len(rows), bounds)
+        if bulk:
+            _restore_key(cursor, bulk, stager, spec)
         if counts.merged:
             _check_duplicates(cursor, stager, spec)
     _upsert_private(cursor, spec, stager, targets)
     return counts
+
+
+# A key twice in the file: ON CONFLICT refuses to touch a row twice, a plain INSERT or the
+# unique index's rebuild after a bulk load finds it twice.
+_REPEATED = (psycopg.errors.CardinalityViolation, psycopg.errors.UniqueViolation)
+
+
+def _upsert_batch(cursor, upsert, counts, stager, spec, span, fresh, staged, bounds) -> None:
+    try:
+        with transaction.atomic():
+            counts.add(upsert.run(cursor, rows=span, fresh=fresh, staged=staged, extent=bounds))
+    except DatabaseError as exc:
+        if isinstance(exc.__cause__, _REPEATED):
+            _check_duplicates(cursor, stager, spec)  # names the repeated keys
+        raise
+
+
+def _restore_key(cursor, bulk: sql.BulkLoad, stager, spec) -> None:
+    try:
+        with transaction.atomic():
+            bulk.restore_key()
+    except DatabaseError as exc:
+        if isinstance(exc.__cause__, _REPEATED):
+            _check_duplicates(cursor, stager, spec)
+        raise
 
 
 def _first_load(cursor, model, upsert, rows, total: int, fresh: bool = False) -> bool:
@@ -743,15 +769,16 @@ def _load_at_once(cursor, spec, stager, targets, batches, report, options, progr
         )
         upsert.spatial_order = not bulk
         counts = upsert.run(cursor)
-        counts.bulk = bulk
+        counts.bulk = bool(bulk)
     _upsert_private(cursor, spec, stager, targets)
     return counts
 
 
 def _check_duplicates(cursor, stager: sql.Stager, spec) -> None:
-    key = [t for t in stager.targets if t.name in spec.importer.natural_key]
-    if len(key) != len(spec.importer.natural_key):
+    by_name = {t.name: t for t in stager.targets}
+    if not all(name in by_name for name in spec.importer.natural_key):
         return
+    key = [by_name[name] for name in spec.importer.natural_key]  # commune / sheet / number
     duplicates = stager.duplicates(cursor, key)
     if duplicates:
         listed = "; ".join(

@@ -478,20 +478,52 @@ def wants_bulk_load(cursor, model: type[models.Model], incoming: int) -> bool:
     return cursor.fetchone()[0] <= incoming
 
 
+class BulkLoad:
+    """A bulk load under way (``bulk_load``): ``active`` when the table's indexes and
+    foreign keys are down. ``restore_key`` rebuilds the natural key's unique constraint
+    when one was deferred: before the first upsert that needs it (ON CONFLICT's arbiter),
+    or when loading ends; building it finds any key loaded twice meanwhile."""
+
+    def __init__(self, cursor, table: str, active: bool, key: list[tuple[str, str]]) -> None:
+        self.cursor = cursor
+        self.table = table
+        self.active = active
+        self._key = key
+
+    def __bool__(self) -> bool:
+        return self.active
+
+    def restore_key(self) -> None:
+        for name, definition in self._key:
+            self.cursor.execute(
+                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
+                    sql.Identifier(self.table), sql.Identifier(name)
+                )
+                + sql.SQL(definition)
+            )
+        self._key = []
+
+
 @contextmanager
-def bulk_load(cursor, model: type[models.Model]) -> Iterator[bool]:
+def bulk_load(
+    cursor, model: type[models.Model], *, defer_key: Sequence[str] = ()
+) -> Iterator[BulkLoad]:
     """Inside the import's transaction: drop the table's non-unique indexes and its
     foreign keys, let the caller load, then rebuild the indexes (one sorted build each,
     several times faster than row-by-row GiST inserts) and add the foreign keys back,
     which checks every row in one join instead of one trigger query per row and key.
 
+    ``defer_key`` (the natural key's columns): its unique constraint is dropped too, for
+    a caller whose plain INSERTs need no arbiter, and rebuilt by ``restore_key`` (also
+    when loading ends): one sorted build instead of one index insertion per row.
+
     The Web Mercator trigger is switched off meanwhile: the upsert writes the copies the
-    reading thread computed (gis.geometry). The unique indexes stay (the upsert's ON
-    CONFLICT needs them) and so do the CHECK constraints. Until commit the table is locked
-    for readers too: the price of a bulk load, paid only when the file is at least as large
-    as the table (wants_bulk_load). Yields False, changing nothing, when the transaction
-    already has deferred trigger events on the table (PostgreSQL cannot alter it then): the
-    load is row by row.
+    reading thread computed (gis.geometry). The other unique indexes stay and so do the
+    CHECK constraints. Until commit the table is locked for readers too: the price of a
+    bulk load, paid only when the file is at least as large as the table
+    (wants_bulk_load). Yields an inactive BulkLoad, changing nothing, when the transaction
+    already has deferred trigger events on the table (PostgreSQL cannot alter it then):
+    the load is row by row.
     """
     table = model._meta.db_table
     cursor.execute(
@@ -508,6 +540,21 @@ def bulk_load(cursor, model: type[models.Model]) -> Iterator[bool]:
         [table],
     )
     foreign_keys = cursor.fetchall()
+    key = []
+    if defer_key:
+        # The unique constraint on exactly these columns, unless a foreign key elsewhere
+        # depends on its index.
+        cursor.execute(
+            "SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+            "WHERE c.conrelid = %s::regclass AND c.contype = 'u' "
+            "AND (SELECT array_agg(a.attname::text ORDER BY a.attname) FROM pg_attribute a "
+            "     WHERE a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)) "
+            "    = (SELECT array_agg(k ORDER BY k) FROM unnest(%s::text[]) k) "
+            "AND NOT EXISTS (SELECT FROM pg_constraint f "
+            "                WHERE f.contype = 'f' AND f.conindid = c.conindid)",
+            [table, list(defer_key)],
+        )
+        key = cursor.fetchall()
     cursor.execute(
         "SELECT EXISTS (SELECT FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = %s)",
         [table, WEB_MERCATOR_TRIGGER],
@@ -515,7 +562,7 @@ def bulk_load(cursor, model: type[models.Model]) -> Iterator[bool]:
     trigger = cursor.fetchone()[0]
     try:
         with transaction.atomic():
-            for name, _definition in foreign_keys:
+            for name, _definition in [*foreign_keys, *key]:
                 cursor.execute(
                     sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
                         sql.Identifier(table), sql.Identifier(name)
@@ -533,10 +580,12 @@ def bulk_load(cursor, model: type[models.Model]) -> Iterator[bool]:
         if not isinstance(exc.__cause__, errors.ObjectInUse):
             raise
         logger.info("bulk load of %s not possible (%s): row by row", table, exc)
-        yield False
+        yield BulkLoad(cursor, table, active=False, key=[])
         return
-    yield True
+    bulk = BulkLoad(cursor, table, active=True, key=key)
+    yield bulk
     started = time.perf_counter()
+    bulk.restore_key()
     if trigger:
         cursor.execute(
             sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(

@@ -58,7 +58,7 @@ def test_a_key_twice_refuses_the_whole_file(ward, tmp_path, first, second):
     report = run_import(layer="parcels", path=write_shapefile(tmp_path / "in", rows))
     assert not report.ok
     assert "same key" in report.error
-    assert f"10540 / {first + 1} / 12 (#{first + 1}, #{second + 1})" in report.error
+    assert f"10540 / 12 / {first + 1} (#{first + 1}, #{second + 1})" in report.error
     assert not LandParcel.objects.exists()
 
 
@@ -99,7 +99,7 @@ def test_a_key_twice_across_batches_is_caught_when_older_rows_share_the_commune(
     rows[7]["SoThuTuThua"] = 2
     report = run_import(layer="parcels", path=write_shapefile(tmp_path / "b", rows))
     assert not report.ok
-    assert "10540 / 2 / 13 (#2, #8)" in report.error
+    assert "10540 / 13 / 2 (#2, #8)" in report.error  # commune / sheet / number
     assert LandParcel.objects.count() == 1
 
 

@@ -35,7 +35,7 @@ def catalogue() -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
         indexes = set(cursor.fetchall())
         cursor.execute(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype = 'f'",
+            "WHERE conrelid = %s::regclass AND contype IN ('f', 'u')",
             [TABLE],
         )
         return indexes, set(cursor.fetchall())
@@ -52,15 +52,15 @@ def bulk_noted(report) -> bool:
 
 
 def test_a_first_load_rebuilds_every_index_and_foreign_key_as_it_was(ward, tmp_path, small_bulk):
-    indexes, foreign_keys = catalogue()
+    indexes, constraints = catalogue()
     assert any("gist" in definition for _name, definition in indexes)
-    assert len(foreign_keys) == 2
+    assert len(constraints) == 3  # two foreign keys and the natural key
     report = run_import(layer="parcels", path=write_shapefile(tmp_path / "in", parcel_rows(6)))
     assert report.ok, report.error
     assert bulk_noted(report)
     assert "Bulk load" in report.run.report
     assert (report.created, report.updated, report.unchanged) == (6, 0, 0)
-    assert catalogue() == (indexes, foreign_keys)
+    assert catalogue() == (indexes, constraints)
     parcel = LandParcel.objects.get(commune=ward, sheet=12, number=4)
     assert (parcel.land_use.code, parcel.holder.holder_name) == ("ODT", "Nguyễn Văn An")
     # The rebuilt spatial index answers a spatial query with the index forced.
@@ -94,7 +94,43 @@ def test_a_refused_file_leaves_indexes_and_data_as_they_were(ward, tmp_path, sma
     rows[3]["SoThuTuThua"] = 1  # the same key twice: the whole file is refused
     report = run_import(layer="parcels", path=write_shapefile(tmp_path / "in", rows))
     assert not report.ok
+    # Found when the natural key's unique index is rebuilt after loading, and named.
+    assert "10540 / 12 / 1 (#1, #4)" in report.error
     assert catalogue() == before
+    assert not LandParcel.objects.exists()
+
+
+def test_a_batch_that_must_upsert_gets_the_natural_key_back_first(
+    ward, tmp_path, small_bulk, monkeypatch
+):
+    # The bulk load defers the natural key's unique index while its INSERTs are plain; a
+    # later batch reaching a commune that already has parcels upserts, on that index.
+    from importers import services
+
+    AdminUnitFactory(code="10541", name="Phường Hải Tân")
+    run_import(layer="parcels", path=write_shapefile(tmp_path / "a", parcel_rows(1, MaXa="10541")))
+    before = catalogue()
+    monkeypatch.setattr(services, "BATCH_SIZE", 3)
+    rows = parcel_rows(4) + parcel_rows(3, MaXa="10541", DienTich=120.0)
+    report = run_import(layer="parcels", path=write_shapefile(tmp_path / "b", rows))
+    assert report.ok, report.error
+    assert bulk_noted(report)
+    assert (report.created, report.updated, report.unchanged) == (6, 1, 0)
+    assert catalogue() == before
+    assert LandParcel.objects.get(commune__code="10541", number=1).area_m2 == 120
+
+
+def test_a_key_twice_in_fresh_batches_of_a_bulk_load_is_named(
+    ward, tmp_path, small_bulk, monkeypatch
+):
+    from importers import services
+
+    monkeypatch.setattr(services, "BATCH_SIZE", 3)
+    rows = parcel_rows(8)
+    rows[7]["SoThuTuThua"] = 2  # in the third batch, the same key as the second row
+    report = run_import(layer="parcels", path=write_shapefile(tmp_path / "in", rows))
+    assert not report.ok
+    assert "10540 / 12 / 2 (#2, #8)" in report.error
     assert not LandParcel.objects.exists()
 
 
