@@ -93,7 +93,7 @@ def reproject(geoms: np.ndarray, source_srid: int, target_srid: int) -> np.ndarr
 # WKB type → bytes before the coordinates of a geometry whose coordinates are one run:
 # byte order, type, count (line); and a ring count (polygon); a multi with one such part
 # has its own byte order, type and part count first.
-_ONE_RUN_HEADER = {2: 9, 3: 13, 5: 18, 6: 22}
+_ONE_RUN_HEADER = np.array([0, 0, 9, 13, 0, 18, 22, 0])  # by WKB type 0-7; 0: never one run
 
 
 def transformed_wkb(
@@ -118,9 +118,8 @@ def transformed_wkb(
     at = starts[one_run]
     little = buffer[at] == 1
     kinds = _uint32(buffer, at + 1)
-    expected = np.array([_ONE_RUN_HEADER.get(k, 0) for k in range(8)])
-    known = kinds < 8
-    ok = little & known & (expected[np.where(known, kinds, 0)] == header[one_run])
+    known = kinds < len(_ONE_RUN_HEADER)
+    ok = little & known & (_ONE_RUN_HEADER[np.where(known, kinds, 0)] == header[one_run])
     multi = np.flatnonzero(ok & ((kinds == 5) | (kinds == 6)))
     inner = at[multi] + 9  # the one part's own byte order and type
     ok[multi] &= (buffer[inner] == 1) & (_uint32(buffer, inner + 1) == kinds[multi] - 3)

@@ -10,48 +10,35 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, wait
+from concurrent.futures import Executor, wait
 from typing import Any
 
 _DONE = object()
 
 
 class Prefetched:
-    """``with Prefetched(produce) as items:`` iterates ``produce()`` in a thread, at most
-    ``ahead`` items ahead. An exception in the thread is raised in the consumer; leaving the
-    block early stops the thread and closes the producing iterator.
+    """``with Prefetched(produce, executor) as items:`` iterates ``produce()`` in the
+    executor's thread, at most ``ahead`` items ahead. An exception in the thread is raised
+    in the consumer; leaving the block early stops the producing and closes its iterator.
 
-    ``executor``: a single-thread executor to produce in, instead of a thread of its own;
-    work submitted to it earlier (warming per-thread state, such as pyproj's
-    transformations) is then done, in the same thread, before the producing starts."""
+    ``executor`` has a single thread: work submitted to it earlier (warming per-thread
+    state, such as pyproj's transformations) is done, in the same thread, first."""
 
     def __init__(
-        self,
-        produce: Callable[[], Iterator[Any]],
-        *,
-        ahead: int = 2,
-        executor: Executor | None = None,
+        self, produce: Callable[[], Iterator[Any]], executor: Executor, *, ahead: int = 2
     ) -> None:
         self._produce = produce
+        self._executor = executor
         self._items: queue.Queue[Any] = queue.Queue(maxsize=ahead)
         self._stop = threading.Event()
-        self._executor = executor
-        self._thread = threading.Thread(target=self._work, name="prefetch", daemon=True)
-        self._running: Future | None = None
 
     def __enter__(self) -> Iterator[Any]:
-        if self._executor is None:
-            self._thread.start()
-        else:
-            self._running = self._executor.submit(self._work)
+        self._running = self._executor.submit(self._work)
         return self._consume()
 
     def __exit__(self, *exc_info: object) -> None:
         self._stop.set()
-        if self._running is None:
-            self._thread.join()
-        else:
-            wait([self._running])
+        wait([self._running])
 
     def _put(self, item: Any) -> bool:
         while not self._stop.is_set():

@@ -12,7 +12,7 @@ import itertools
 import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -284,7 +284,7 @@ def _import_in(spec, source, options, report, progress, reading, stream: _Stream
 
             # Reading, checking and converting run in a thread of their own while this
             # one feeds PostgreSQL: on two cores, the Python and the SQL halves overlap.
-            with Prefetched(row_batches, executor=reading) as batches:
+            with Prefetched(row_batches, reading) as batches:
                 if _plan_from_file(targets):
                     counts = _load_at_once(
                         cursor, spec, stager, targets, batches, report, options, progress, total
@@ -710,10 +710,15 @@ def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, tot
                 counts.bulk = bulk.active
                 upsert.spatial_order = not counts.bulk
             if bulk and not fresh:
-                _restore_key(cursor, bulk, stager, spec)
-            _upsert_batch(cursor, upsert, counts, stager, spec, span, fresh, len(rows), bounds)
+                with _naming_repeated_keys(cursor, stager, spec):
+                    bulk.restore_key()
+            with _naming_repeated_keys(cursor, stager, spec):
+                counts.add(
+                    upsert.run(cursor, rows=span, fresh=fresh, staged=len(rows), extent=bounds)
+                )
         if bulk:
-            _restore_key(cursor, bulk, stager, spec)
+            with _naming_repeated_keys(cursor, stager, spec):
+                bulk.restore_key()
         if counts.merged:
             _check_duplicates(cursor, stager, spec)
     _upsert_private(cursor, spec, stager, targets)
@@ -725,20 +730,13 @@ def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, tot
 _REPEATED = (psycopg.errors.CardinalityViolation, psycopg.errors.UniqueViolation)
 
 
-def _upsert_batch(cursor, upsert, counts, stager, spec, span, fresh, staged, bounds) -> None:
+@contextmanager
+def _naming_repeated_keys(cursor, stager: sql.Stager, spec) -> Iterator[None]:
+    """Run the block in a savepoint; a key found twice refuses the file naming the keys
+    (the savepoint rolled back leaves the transaction usable to look them up)."""
     try:
         with transaction.atomic():
-            counts.add(upsert.run(cursor, rows=span, fresh=fresh, staged=staged, extent=bounds))
-    except DatabaseError as exc:
-        if isinstance(exc.__cause__, _REPEATED):
-            _check_duplicates(cursor, stager, spec)  # names the repeated keys
-        raise
-
-
-def _restore_key(cursor, bulk: sql.BulkLoad, stager, spec) -> None:
-    try:
-        with transaction.atomic():
-            bulk.restore_key()
+            yield
     except DatabaseError as exc:
         if isinstance(exc.__cause__, _REPEATED):
             _check_duplicates(cursor, stager, spec)

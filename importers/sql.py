@@ -495,13 +495,18 @@ class BulkLoad:
 
     def restore_key(self) -> None:
         for name, definition in self._key:
-            self.cursor.execute(
-                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
-                    sql.Identifier(self.table), sql.Identifier(name)
-                )
-                + sql.SQL(definition)
-            )
+            _add_constraint(self.cursor, self.table, name, definition)
         self._key = []
+
+
+def _add_constraint(cursor, table: str, name: str, definition: str) -> None:
+    """Add back a constraint dropped for a bulk load, from its catalogue definition."""
+    cursor.execute(
+        sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
+            sql.Identifier(table), sql.Identifier(name)
+        )
+        + sql.SQL(definition)
+    )
 
 
 @contextmanager
@@ -595,12 +600,7 @@ def bulk_load(
     for _name, definition in indexes:  # from the catalogue, not from any file
         cursor.execute(definition)
     for name, definition in foreign_keys:
-        cursor.execute(
-            sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
-                sql.Identifier(table), sql.Identifier(name)
-            )
-            + sql.SQL(definition)
-        )
+        _add_constraint(cursor, table, name, definition)
     logger.debug(
         "indexes and foreign keys of %s rebuilt in %.2f s", table, time.perf_counter() - started
     )

@@ -56,10 +56,9 @@ def write_features(
     dataset or layer creation options."""
     path = Path(path)
     geometries = np.asarray(geometries, dtype=object)
-    kinds = set(shapely.get_type_id(geometries[~shapely.is_missing(geometries)]).tolist())
     promote = None
     if geometry_type is None:
-        geometry_type, promote = _layer_type(kinds, geometries)
+        geometry_type, promote = _layer_type(geometries[~shapely.is_missing(geometries)])
     data, masks = [], []
     for values in columns.values():
         column, mask = _field(list(values))
@@ -94,14 +93,15 @@ _TYPE_NAMES = {
 }
 
 
-def _layer_type(kinds: set[int], geometries: np.ndarray) -> tuple[str, bool | None]:
+def _layer_type(present: np.ndarray) -> tuple[str, bool | None]:
+    """The layer's geometry type for these geometries, and whether to promote to multi."""
+    kinds = set(shapely.get_type_id(present).tolist())
     if len(kinds) == 1:
         name = _TYPE_NAMES.get(kinds.pop(), "Unknown")
     elif len(kinds) == 2 and max(kinds) - min(kinds) == 3 and min(kinds) in (0, 1, 3):
         return _TYPE_NAMES[max(kinds)], True  # single and multi parts: all multi
     else:
         return "Unknown", None
-    present = geometries[~shapely.is_missing(geometries)]
     if name != "Unknown" and shapely.has_z(present).any():
         name += " Z"
     return name, None
