@@ -150,6 +150,36 @@ def transformed_wkb(
     return out
 
 
+# A single point, line or polygon's WKB type → the one-part multi header around it.
+_MULTI_HEADER = {kind: bytes([1, kind + 3, 0, 0, 0, 1, 0, 0, 0]) for kind in (1, 2, 3)}
+
+
+def multi_wkb(wkb: list[bytes]) -> list[bytes] | None:
+    """Each geometry's WKB as its multi type, byte for byte PostGIS's ST_Multi: a single
+    point, line or polygon in a one-part multi, a multi as it is. None when one is neither
+    or not little-endian 2D WKB (ST_Multi is then left to PostgreSQL)."""
+    if not wkb:
+        return []
+    lengths = np.fromiter(map(len, wkb), dtype=np.int64, count=len(wkb))
+    if (lengths < 9).any():
+        return None
+    buffer = np.frombuffer(b"".join(wkb), dtype=np.uint8)
+    starts = np.cumsum(lengths) - lengths
+    kinds = _uint32(buffer, starts + 1)
+    if (buffer[starts] != 1).any() or ((kinds < 1) | (kinds > 6)).any():
+        return None
+    single = kinds <= 3
+    if not single.any():
+        return wkb
+    if single.all() and (kinds == kinds[0]).all():
+        header = _MULTI_HEADER[int(kinds[0])]
+        return [header + w for w in wkb]
+    return [
+        _MULTI_HEADER[kind] + w if kind <= 3 else w
+        for kind, w in zip(kinds.tolist(), wkb, strict=True)
+    ]
+
+
 def _uint32(buffer: np.ndarray, at: np.ndarray) -> np.ndarray:
     """Little-endian unsigned 32-bit integers at byte offsets ``at``."""
     return (

@@ -149,11 +149,15 @@ def _finish(run: ImportRun, report: ImportReport, options: ImportOptions) -> Non
 def _import(spec, source: Source, options: ImportOptions, report: ImportReport, progress) -> None:
     # The reading thread is made first: pyproj prepares a transformation once per thread,
     # from the PROJ database (30-40 ms each), which it then does while this thread reads
-    # the file's header, text samples and CRS.
-    with ThreadPoolExecutor(1, thread_name_prefix="prefetch") as reading:
+    # the file's header, text samples and CRS. GDAL reads the file's batches in a thread of
+    # its own (the GIL released), one or two batches ahead of the reading thread.
+    with (
+        ThreadPoolExecutor(1, thread_name_prefix="prefetch") as reading,
+        ThreadPoolExecutor(1, thread_name_prefix="prefetch-gdal") as gdal,
+    ):
         if has_web_mercator_copy(spec.get_model()):
             reading.submit(_prepare_transformation, settings.GIS_SRID, WEB_MERCATOR)
-        stream = _Stream(reading)
+        stream = _Stream(gdal)
         try:
             _import_in(spec, source, options, report, progress, reading, stream)
         finally:
@@ -162,39 +166,55 @@ def _import(spec, source: Source, options: ImportOptions, report: ImportReport, 
 
 class _Stream:
     """The file's features in Arrow batches (``_batches``), opened and their first batch
-    read in the reading thread as soon as the columns are known, while this thread checks
-    the file's text, CRS and extent. Opened, used and closed in the reading thread only:
-    the stream holds thread-local GDAL options (see _import_in)."""
+    read as soon as the columns are known, while this thread checks the file's text, CRS
+    and extent; then read ahead of the reading thread that converts them. Opened, read and
+    closed in one thread of its own only: the stream holds thread-local GDAL options (see
+    _import_in)."""
 
-    def __init__(self, reading: ThreadPoolExecutor) -> None:
-        self._reading = reading
+    def __init__(self, thread: ThreadPoolExecutor) -> None:
+        self._thread = thread
         self._opened: Future | None = None
         self._taken = False
 
     def open(self, source: Source, read_encoding: str | None, columns: list[str]) -> None:
-        self._opened = self._reading.submit(self._open, source, read_encoding, columns)
+        self._opened = self._thread.submit(self._open, source, read_encoding, columns)
 
     @staticmethod
     def _open(source, read_encoding, columns) -> tuple[Iterator[pa.RecordBatch], list]:
         features = _batches(source, read_encoding, columns)
         return features, list(itertools.islice(features, 1))
 
-    def take(self) -> Iterator[pa.RecordBatch]:
-        """The batches, the first one included (in the reading thread)."""
+    def take(self) -> _ReadAhead:
+        """The batches, the first one included, read ahead in the stream's thread."""
         assert self._opened is not None
         self._taken = True
         features, first = self._opened.result()
-        return _Chained(first, features)
+        return _ReadAhead(_Chained(first, features), self._thread)
 
     def close(self) -> None:
-        """Close the stream if it was never taken, in the reading thread."""
+        """Close the stream if it was never taken, in its thread."""
         if self._opened is None or self._taken:
             return
         try:
             features, _first = self._opened.result()
         except Exception:  # noqa: BLE001 - the file failed to open: nothing to close
             return
-        self._reading.submit(features.close).result()
+        self._thread.submit(features.close).result()
+
+
+class _ReadAhead:
+    """``batches`` iterated in ``thread`` (Prefetched); closing stops it there and closes
+    ``batches`` in that thread."""
+
+    def __init__(self, batches: _Chained, thread: ThreadPoolExecutor) -> None:
+        self._prefetched = Prefetched(lambda: batches, thread)
+        self._items = self._prefetched.__enter__()
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        return self._items
+
+    def close(self) -> None:
+        self._prefetched.__exit__(None, None, None)
 
 
 class _Chained:
@@ -258,6 +278,9 @@ def _import_in(spec, source, options, report, progress, reading, stream: _Stream
     with transaction.atomic():
         with connection.cursor() as cursor:
             stager.create(cursor)
+            load = None
+            if not _plan_from_file(targets):
+                load = _ByBatch.prepare(cursor, spec, stager, targets, total)
 
             def row_batches() -> Iterator[_Batch]:
                 features = stream.take()
@@ -273,9 +296,10 @@ def _import_in(spec, source, options, report, progress, reading, stream: _Stream
                         given_plan,
                         web_mercator=stager.web_mercator,
                         encode=stager.encode,
+                        load=load,
                     )
                 finally:
-                    # Closed here, in the reading thread, also when a feature refuses the
+                    # Closed now, in the stream's thread, also when a feature refuses the
                     # file: closing the stream restores the thread-local GDAL options it
                     # was opened with (SHAPE_ENCODING), which the garbage collector would
                     # otherwise do later, in whatever thread it runs, under another
@@ -291,7 +315,7 @@ def _import_in(spec, source, options, report, progress, reading, stream: _Stream
                     )
                 else:
                     counts = _load_by_batch(
-                        cursor, spec, stager, targets, batches, report, progress, total
+                        cursor, spec, stager, targets, batches, report, progress, total, load
                     )
         report.created, report.updated, report.unchanged = (
             counts.created,
@@ -479,10 +503,15 @@ def _row_batches(
     *,
     web_mercator: bool = False,
     encode: Callable[[list[tuple]], bytes] | None = None,
+    load: _ByBatch | None = None,
 ) -> Iterator[_Batch]:
     """COPY rows, (row_no, *target values, WKB[, Web Mercator WKB]) for every
     accepted feature, a list per batch read, with the number of features read so far, the
     rows' bounds and, given ``encode``, their COPY data.
+
+    Given ``load`` (a load batch by batch): rows whose codes name nothing are rejected, a
+    batch none of whose keys the table can hold already is marked fresh, and a fresh one
+    comes as COPY data for the table itself when ``load`` has a DirectCopy, with its keys.
     Touches no database: it runs in the reading thread (see Prefetched)."""
     importer = spec.importer
     offset = 0
@@ -530,13 +559,57 @@ def _row_batches(
             # The zone's plan, looked up by name: --plan ID wins over the file's TenDoAn.
             columns.append([given_plan] * len(kept) if given_plan else columns[plan_index])
         numbers = (kept + offset + 1).tolist()
+        ids = _resolved_codes(load.codes, fed, columns, numbers, rejected) if load else {}
         report.rejected.update(rejected)
         rows = list(zip(numbers, *columns, *geometries, strict=True))
         if rejected:
             rows = [row for row in rows if row[0] not in rejected]
         offset += batch.num_rows
-        payload = encode(rows) if encode and rows else None
-        yield _Batch(rows, offset, _bounds(cleaned.geometries[kept]), payload)
+        bounds = _bounds(cleaned.geometries[kept])
+        if load is None or not rows or not load.fresh(rows):
+            yield _Batch(rows, offset, bounds, encode(rows) if encode and rows else None)
+            continue
+        direct = keys = None
+        if load.direct is not None:
+            if rejected:
+                keep = [k for k, number in enumerate(numbers) if number not in rejected]
+                columns = [[column[k] for k in keep] for column in columns]
+                geometries = [[column[k] for k in keep] for column in geometries]
+                ids = {i: [column[k] for k in keep] for i, column in ids.items()}
+                numbers = [numbers[k] for k in keep]
+            values = [ids.get(i, column) for i, column in enumerate(columns)]
+            direct = load.direct.encode(values, geometries)
+            keys = load.late_values(numbers, columns) if direct is not None else None
+        payload = encode(rows) if encode and direct is None else None
+        yield _Batch(rows, offset, bounds, payload, direct=direct, fresh=True, keys=keys)
+
+
+def _resolved_codes(
+    codes: dict[str, dict[str, int]],
+    fed: list[Target],
+    columns: list[list],
+    numbers: list[int],
+    rejected: dict[int, str],
+) -> dict[int, list]:
+    """The ids the codes of each foreign-key column name (by column index); a row whose
+    code names nothing is rejected."""
+    ids = {}
+    for i, target in enumerate(fed):
+        found = codes.get(target.name)
+        if found is None:
+            continue
+        column = columns[i]
+        missing = set(column) - found.keys() - {None}
+        if missing:
+            messages = {
+                code: bilingual(_("unknown %(field)s %(value)s"), field=target.name, value=code)
+                for code in missing
+            }
+            for number, code in zip(numbers, column, strict=True):
+                if code in missing:
+                    rejected.setdefault(number, messages[code])
+        ids[i] = [found.get(code) for code in column]
+    return ids
 
 
 class _Batch(NamedTuple):
@@ -544,6 +617,9 @@ class _Batch(NamedTuple):
     done: int  # features read so far
     bounds: tuple[float, float, float, float] | None  # of the rows, in GIS_SRID
     payload: bytes | None = None  # the rows as COPY data (Stager.encode)
+    direct: bytes | None = None  # or as COPY data for the table itself (DirectCopy.encode)
+    fresh: bool = False  # no row of the table before this import can share a key with these
+    keys: tuple | None = None  # with ``direct``: what is staged later (_ByBatch.late_values)
 
 
 def _bounds(geometries: np.ndarray) -> tuple[float, float, float, float] | None:
@@ -629,79 +705,128 @@ def _plan_from_file(targets: list[Target]) -> bool:
     return any(t.name == "plan" or t.relation == "plan" for t in targets)
 
 
-def _staged(cursor, stager, batches, report, progress, total, screen=None) -> Iterator[_Batch]:
-    """COPY each batch into the staging table, once ``screen`` (if given) has taken out the
-    rows that cannot be loaded; yields the batches staged."""
+def _staged(cursor, stager, batches, report, progress, total) -> Iterator[_Batch]:
+    """COPY each batch into the staging table; yields the batches staged."""
     for batch in batches:
-        rows = screen(batch.rows) if batch.rows and screen else batch.rows
-        # The reading thread's COPY data holds every row: usable when screening took none out.
-        payload = batch.payload if rows is batch.rows else None
-        if rows:
-            stager.copy(cursor, payload or rows)
-        report.read = report.run.progress_done = batch.done
-        if progress:
-            progress(batch.done, total)
-        if rows:
-            yield batch._replace(rows=rows)
+        _count_read(batch, report, progress, total)
+        if batch.rows:
+            stager.copy(cursor, batch.payload or batch.rows)
+            yield batch
 
 
-def _without_unresolved(
-    cursor, stager: sql.Stager, rows: list[tuple], known: dict[str, set], report: ImportReport
-) -> list[tuple]:
-    """``rows`` without those whose codes name no related row (an unknown commune or land
-    use), which are rejected. Codes found once are not looked up again: a file's few
-    communes and land uses cost one query, not one per batch."""
-    unknown: dict[int, str] = {}
-    for target in stager.foreign_keys():
-        at = stager.position(target)
-        found = known.setdefault(target.name, set())
-        codes = {row[at] for row in rows} - found - {None}
-        if not codes:
-            continue
-        missing = stager.missing_codes(cursor, target, codes)
-        found |= codes - missing
-        for row in rows:
-            if row[at] in missing:
-                unknown[row[0]] = bilingual(
-                    _("unknown %(field)s %(value)s"), field=target.name, value=row[at]
-                )
-    if not unknown:
-        return rows
-    report.rejected.update(unknown)
-    return [row for row in rows if row[0] not in unknown]
+def _count_read(batch: _Batch, report: ImportReport, progress, total: int) -> None:
+    report.read = report.run.progress_done = batch.done
+    if progress:
+        progress(batch.done, total)
 
 
-def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, total):
-    """Each batch is upserted as soon as it is staged, so PostgreSQL works on one batch while
+@dataclass
+class _ByBatch:
+    """What loading batch by batch needs before the first batch is read, some of it in the
+    reading thread: the layer's codes, whether the file is a bulk load, which communes
+    already have rows (``fresh``), and DirectCopy for a bulk load's fresh batches."""
+
+    upsert: sql.Upsert
+    codes: dict[str, dict[str, int]]  # foreign-key target → code → id (Stager.code_ids)
+    bulk_wanted: bool  # the file is at least as large as the layer (sql.wants_bulk_load)
+    older: set | None  # the natural key's first values the table holds (first_key_values)
+    key_at: int  # that value's position in a COPY row
+    late: list[int]  # targets staged after a DirectCopy (the natural key, private values)
+    direct: sql.DirectCopy | None
+
+    @classmethod
+    def prepare(cls, cursor, spec, stager: sql.Stager, targets: list[Target], total: int):
+        upsert = sql.Upsert(stager, _key_columns(spec), _constants(spec, targets))
+        older = upsert.first_key_values(cursor)  # the communes the layer already has rows in
+        bulk_wanted = sql.wants_bulk_load(cursor, spec.get_model(), total)
+        by_name = {t.name: i for i, t in enumerate(stager.targets)}
+        late = [by_name[n] for n in spec.importer.natural_key if n in by_name]
+        late += [i for i, t in enumerate(stager.targets) if t.relation is not None]
+        # Straight into the table only in a bulk load (indexes built afterwards): otherwise
+        # staged rows are inserted in spatial order, which keeps the GiST inserts local.
+        direct = bulk_wanted and older is not None and sql.DirectCopy.make(upsert, cursor)
+        return cls(
+            upsert=upsert,
+            codes=stager.code_ids(cursor),
+            bulk_wanted=bulk_wanted,
+            older=older,
+            key_at=stager.position(upsert.first_key_target()) if older is not None else 0,
+            late=late,
+            direct=direct or None,
+        )
+
+    def fresh(self, rows: list[tuple]) -> bool:
+        """No row the table held before can share a key with ``rows`` (none has their
+        commune): they can be inserted without ON CONFLICT."""
+        return self.older is not None and not {row[self.key_at] for row in rows} & self.older
+
+    def late_values(self, numbers: list[int], columns: list[list]) -> tuple:
+        """Row numbers and ``late`` values of rows loaded directly, compact (whole numbers
+        in arrays), for ``_DirectRows``."""
+        return tuple(_compact(values) for values in [numbers, *(columns[i] for i in self.late)])
+
+
+def _compact(values: list) -> np.ndarray | list:
+    """Whole numbers in an array (8 bytes each, not a list of objects); others as they are."""
+    if values and all(type(v) is int for v in values):
+        try:
+            return np.array(values, dtype=np.int64)
+        except OverflowError:
+            pass
+    return values
+
+
+class _DirectRows:
+    """What the staging table still lacks of the rows DirectCopy loaded: their row numbers,
+    natural keys and private values, kept until ``stage`` gives them to it (to name a
+    repeated key, to fill the private tables)."""
+
+    def __init__(self, stager: sql.Stager, late: list[int]) -> None:
+        self._stager = stager
+        self._targets = [stager.targets[i] for i in late]
+        self._parts: list[tuple] = []
+
+    def keep(self, values: tuple | None) -> None:
+        if values is not None:
+            self._parts.append(values)
+
+    def stage(self, cursor) -> None:
+        for part in self._parts:
+            columns = [c.tolist() if isinstance(c, np.ndarray) else c for c in part]
+            self._stager.stage_columns(cursor, self._targets, zip(*columns, strict=True))
+        self._parts = []
+
+
+def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, total, load):
+    """Each batch is loaded as soon as it is read, so PostgreSQL works on one batch while
     the reading thread prepares the next.
 
     A batch no older row can meet (none shares its communes) is a plain INSERT, and the
     unique index catches a key the file repeats (in a bulk load, when the index is rebuilt
-    after loading). Once a batch has run ON CONFLICT, a key repeated across batches would
-    merge silently: the check over all staged rows at the end catches it (the transaction
-    is then rolled back).
+    after loading); in a bulk load it goes straight into the table (DirectCopy). Once a
+    batch has run ON CONFLICT, a key repeated across batches would merge silently: the
+    check over all rows' keys at the end catches it (the transaction is then rolled back).
 
     Bulk or not is decided on the first batch: a file at least as large as the layer whose
     first batch is mostly new rows (a first load, not the same file again). A bulk load
     defers the natural key's unique index too, until loading ends or a batch must upsert."""
     model = spec.get_model()
-    upsert = sql.Upsert(stager, _key_columns(spec), _constants(spec, targets))
+    upsert = load.upsert
     counts = sql.UpsertCounts()
-    older = upsert.first_key_values(cursor)  # the communes the layer already has rows in
-    key_at = stager.position(upsert.first_key_target()) if older is not None else 0
-    known: dict[str, set] = {}
-
-    def screen(rows: list[tuple]) -> list[tuple]:
-        return _without_unresolved(cursor, stager, rows, known, report)
-
+    loaded = _DirectRows(stager, load.late)
     bulk = None
     with ExitStack() as bulk_load:
-        for rows, _done, bounds, _payload in _staged(
-            cursor, stager, batches, report, progress, total, screen
-        ):
+        for batch in batches:
+            _count_read(batch, report, progress, total)
+            rows = batch.rows
+            if not rows:
+                continue
             span = rows[0][0], rows[-1][0]
-            fresh = older is not None and not {row[key_at] for row in rows} & older
-            if counts.batches == 0 and _first_load(cursor, model, upsert, span, total, fresh):
+            if batch.direct is None:
+                stager.copy(cursor, batch.payload or rows)
+            if counts.batches == 0 and _first_load(
+                cursor, upsert, span, load.bulk_wanted, batch.fresh
+            ):
                 # Plain INSERTs need no unique index: the natural key's is rebuilt once,
                 # when loading ends or before the first batch that must upsert.
                 bulk = bulk_load.enter_context(
@@ -709,18 +834,31 @@ def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, tot
                 )
                 counts.bulk = bulk.active
                 upsert.spatial_order = not counts.bulk
-            if bulk and not fresh:
-                with _naming_repeated_keys(cursor, stager, spec):
+            if batch.direct is not None:
+                if bulk:
+                    loaded.keep(batch.keys)
+                    with _naming_repeated_keys(cursor, stager, spec, loaded):
+                        load.direct.copy(cursor, batch.direct)
+                    counts.add(sql.UpsertCounts(created=len(rows), extent=batch.bounds))
+                    continue
+                stager.copy(cursor, rows)  # not a bulk load after all: inserted in order
+            if bulk and not batch.fresh:
+                with _naming_repeated_keys(cursor, stager, spec, loaded):
                     bulk.restore_key()
-            with _naming_repeated_keys(cursor, stager, spec):
+            with _naming_repeated_keys(cursor, stager, spec, loaded):
                 counts.add(
-                    upsert.run(cursor, rows=span, fresh=fresh, staged=len(rows), extent=bounds)
+                    upsert.run(
+                        cursor, rows=span, fresh=batch.fresh, staged=len(rows), extent=batch.bounds
+                    )
                 )
         if bulk:
-            with _naming_repeated_keys(cursor, stager, spec):
+            with _naming_repeated_keys(cursor, stager, spec, loaded):
                 bulk.restore_key()
         if counts.merged:
+            loaded.stage(cursor)
             _check_duplicates(cursor, stager, spec)
+    if _private_relations(targets):
+        loaded.stage(cursor)
     _upsert_private(cursor, spec, stager, targets)
     return counts
 
@@ -731,20 +869,27 @@ _REPEATED = (psycopg.errors.CardinalityViolation, psycopg.errors.UniqueViolation
 
 
 @contextmanager
-def _naming_repeated_keys(cursor, stager: sql.Stager, spec) -> Iterator[None]:
+def _naming_repeated_keys(
+    cursor, stager: sql.Stager, spec, loaded: _DirectRows | None = None
+) -> Iterator[None]:
     """Run the block in a savepoint; a key found twice refuses the file naming the keys
-    (the savepoint rolled back leaves the transaction usable to look them up)."""
+    (the savepoint rolled back leaves the transaction usable to look them up, among the
+    staged rows and those ``loaded`` directly)."""
     try:
         with transaction.atomic():
             yield
     except DatabaseError as exc:
         if isinstance(exc.__cause__, _REPEATED):
+            if loaded is not None:
+                loaded.stage(cursor)
             _check_duplicates(cursor, stager, spec)
         raise
 
 
-def _first_load(cursor, model, upsert, rows, total: int, fresh: bool = False) -> bool:
-    if not sql.wants_bulk_load(cursor, model, total):
+def _first_load(cursor, upsert, rows, wanted: bool, fresh: bool = False) -> bool:
+    """Whether to bulk load (``wanted``: sql.wants_bulk_load): a first load, when the first
+    staged ``rows`` are fresh or mostly new keys."""
+    if not wanted:
         return False
     if fresh:
         return True
@@ -762,7 +907,8 @@ def _load_at_once(cursor, spec, stager, targets, batches, report, options, progr
     model = spec.get_model()
     upsert = sql.Upsert(stager, _key_columns(spec), _constants(spec, targets))
     with ExitStack() as bulk_load:
-        bulk = _first_load(cursor, model, upsert, None, total) and bulk_load.enter_context(
+        wanted = sql.wants_bulk_load(cursor, model, total)
+        bulk = _first_load(cursor, upsert, None, wanted) and bulk_load.enter_context(
             sql.bulk_load(cursor, model)
         )
         upsert.spatial_order = not bulk
@@ -860,8 +1006,13 @@ def _key_columns(spec) -> list[str]:
     return [model._meta.get_field(name).column for name in spec.importer.natural_key]
 
 
+def _private_relations(targets: list[Target]) -> set[str]:
+    """The one-to-one private tables the file feeds (a parcel's holder)."""
+    return {t.relation for t in targets if t.relation and t.relation != "plan"}
+
+
 def _upsert_private(cursor, spec, stager: sql.Stager, targets: list[Target]) -> None:
-    for relation in {t.relation for t in targets if t.relation and t.relation != "plan"}:
+    for relation in _private_relations(targets):
         sql.upsert_private(cursor, stager, relation, spec.importer.natural_key)
 
 

@@ -5,28 +5,34 @@ transaction; identifiers come from model metadata, never from file contents."""
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+import numpy as np
 import psycopg
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import DatabaseError, connection, models, transaction
-from psycopg import errors, sql
+from psycopg import errors, postgres, sql
 from psycopg.copy import FileWriter
 from psycopg.types.string import BytesBinaryDumper
 
 from gis.crs import WEB_MERCATOR
 from gis.geometry import WEB_MERCATOR_COLUMN, WEB_MERCATOR_TRIGGER, has_web_mercator_copy
+from importers.geometry import multi_wkb
 from importers.values import FLOAT_EXACT_DIGITS, Target
 from layers.registry import LayerSpec
 
 logger = logging.getLogger(__name__)
 psql = sql  # re-exported for callers composing statements on the staging table
 STAGING = "import_staging"
+NUMERIC = postgres.types["numeric"].oid
+BYTEA = postgres.types["bytea"].oid
 
 
 @dataclass
@@ -142,7 +148,7 @@ class Stager:
         statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
             sql.Identifier(STAGING), sql.SQL(", ").join(names)
         )
-        with cursor.copy(statement) as copy:
+        with connection.wrap_database_errors, cursor.copy(statement) as copy:
             if isinstance(rows, bytes):
                 copy.write(rows)
                 return
@@ -160,17 +166,36 @@ class Stager:
     def foreign_keys(self) -> list[Target]:
         return [t for t in self.targets if t.relation is None and t.field.is_relation]
 
-    def missing_codes(self, cursor, target: Target, codes: set[str]) -> set[str]:
-        """Those of ``codes`` that name no row of ``target``'s related table."""
-        related = target.field.related_model
-        cursor.execute(
-            sql.SQL("SELECT {lookup} FROM {table} WHERE {lookup} = ANY(%s)").format(
-                table=sql.Identifier(related._meta.db_table),
-                lookup=sql.Identifier(lookup_field(related)),
-            ),
-            [sorted(codes)],
+    def code_ids(self, cursor) -> dict[str, dict[str, int]]:
+        """For each foreign key the file feeds, every code of the related table and the id
+        it names (a province's few hundred communes, a few dozen land uses): the reading
+        thread resolves codes, and rejects those naming nothing, without a query."""
+        ids = {}
+        for target in self.foreign_keys():
+            related = target.field.related_model
+            cursor.execute(
+                sql.SQL("SELECT {lookup}::text, id FROM {table}").format(
+                    table=sql.Identifier(related._meta.db_table),
+                    lookup=sql.Identifier(lookup_field(related)),
+                )
+            )
+            ids[target.name] = dict(cursor.fetchall())
+        return ids
+
+    def stage_columns(
+        self, cursor, targets: Sequence[Target], rows: Iterable[Sequence[object]]
+    ) -> None:
+        """Stage only the row numbers and ``targets`` of ``rows``: of rows DirectCopy
+        loaded, the keys ``duplicates`` and the private values ``upsert_private`` read."""
+        names = [sql.Identifier("row_no"), *(sql.Identifier(t.column) for t in targets)]
+        statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
+            sql.Identifier(STAGING), sql.SQL(", ").join(names)
         )
-        return codes - {code for (code,) in cursor.fetchall()}
+        with connection.wrap_database_errors, cursor.copy(statement) as copy:
+            types = self._copy_types
+            copy.set_types([types[0], *(types[self.position(t)] for t in targets)])
+            for row in rows:
+                copy.write_row(row)
 
     def unresolved(self, cursor, rows: tuple[int, int] | None = None) -> list[tuple[int, str, str]]:
         """(row, field, value) for codes that name no existing row (among ``rows``, first
@@ -454,6 +479,191 @@ class Upsert:
         cursor.execute(statement, params)
         existing, box = cursor.fetchone()
         return existing, _parse_box(box)
+
+
+class DirectCopy:
+    """COPY straight into the layer's table, for the batches of a bulk load that bring only
+    new keys, their codes resolved in the reading thread: PostgreSQL writes each row once,
+    a page of rows to a WAL record, instead of staging it and inserting it again (INSERT …
+    SELECT logs row by row): 0.085 s instead of 0.15 s a batch of 18,000 parcels. The
+    caller keeps the rows' keys and private values, to stage them when they are needed
+    (``Stager.stage_columns``).
+
+    The rows are what the upsert would write: the staged values with ids for codes, the
+    constants, the geometry as ST_Multi makes it, ``now`` (the transaction's start, as
+    now() in SQL) in the timestamps, and numbers rounded as PostgreSQL rounds a double
+    into the column's scale (``numeric_binary``)."""
+
+    def __init__(self, upsert: Upsert, layout: list, types: list[int], numeric, encoder) -> None:
+        self.table = upsert.table
+        self._layout = layout  # (column, "target" | "geometry" | "constant", its index or value)
+        self._types = types
+        self._numeric = numeric  # column → (precision, scale)
+        self._encoder = encoder
+        self._multi = upsert._multi()
+
+    @classmethod
+    def make(cls, upsert: Upsert, cursor) -> DirectCopy | None:
+        """For ``upsert``'s layer, None where its rows cannot go straight in: zones named by
+        their plan, a column copied from another, dates staged for date-times, more than
+        four decimals. Values for a private table (a parcel's holder) are left to the
+        staging table."""
+        stager = upsert.stager
+        if any(t.relation == "plan" for t in stager.targets):
+            return None
+        if any(isinstance(v, str) and v.startswith("=") for v in upsert.constants.values()):
+            return None
+        own = [(i, t) for i, t in enumerate(stager.targets) if t.relation is None]
+        for _i, target in own:
+            field = target.field
+            if isinstance(field, models.DateTimeField):
+                return None
+            if isinstance(field, models.DecimalField) and not (
+                field.decimal_places <= 4 and field.max_digits <= FLOAT_EXACT_DIGITS
+            ):
+                return None
+        cursor.execute("SELECT now()")
+        (now,) = cursor.fetchone()
+        layout = [(t.field.column, "target", i) for i, t in own]
+        layout += [(column, "constant", value) for column, value in upsert.constants.items()]
+        layout += [(c, "geometry", k) for k, c in enumerate(stager._geometry_columns())]
+        layout += [(column, "constant", now) for column in upsert._timestamps()]
+        # Binary COPY's column types. Geometry goes as its WKB, numeric as numeric_binary
+        # encodes it: both as bytes, sent as they are (bytea's format).
+        cursor.execute(
+            "SELECT attname, CASE WHEN atttypid = 'geometry'::regtype THEN %s ELSE atttypid END "
+            "FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            [BYTEA, upsert.model._meta.db_table],
+        )
+        oids = dict(cursor.fetchall())
+        fields = {f.column: f for f in upsert.model._meta.concrete_fields}
+        numeric = {}
+        for at, (column, kind, value) in enumerate(layout):
+            if oids[column] != NUMERIC:
+                continue
+            field = fields[column]
+            numeric[column] = (field.max_digits, field.decimal_places)
+            if kind == "constant":
+                encoded = numeric_binary([value], field.max_digits, field.decimal_places)
+                if encoded is None:
+                    return None
+                layout[at] = (column, kind, encoded[0])
+        types = [BYTEA if oids[c] == NUMERIC else oids[c] for c, _kind, _ref in layout]
+        # Made in this thread, as Stager's encoder (see Stager.create).
+        encoder = cursor.connection.cursor()
+        encoder.adapters.register_dumper(bytes, BytesBinaryDumper)
+        direct = cls(upsert, layout, types, numeric, encoder)
+        direct.encode([[] for _t in stager.targets], [[] for _c in stager._geometry_columns()])
+        return direct
+
+    def encode(self, values: list[list], geometries: list[list[bytes]]) -> bytes | None:
+        """The rows as binary COPY data for the table, in the reading thread: ``values``
+        the targets' (ids for codes), ``geometries`` the staged WKB. None when one cannot
+        be sent as it is (a number PostgreSQL would refuse, a geometry ST_Multi would
+        change otherwise): the rows are then staged and inserted."""
+        count = len(geometries[0])
+        columns: list[Iterable] = []
+        for column, kind, ref in self._layout:
+            if kind == "target":
+                items = values[ref]
+                if column in self._numeric:
+                    items = numeric_binary(items, *self._numeric[column])
+            elif kind == "geometry":
+                items = multi_wkb(geometries[ref]) if self._multi else geometries[ref]
+            else:
+                items = itertools.repeat(ref, count)
+            if items is None:
+                return None
+            columns.append(items)
+        buffer = io.BytesIO()
+        with psycopg.Copy(self._encoder, binary=True, writer=FileWriter(buffer)) as copy:
+            copy.set_types(self._types)
+            for row in zip(*columns, strict=True):
+                copy.write_row(row)
+        return buffer.getvalue()
+
+    def copy(self, cursor, payload: bytes) -> None:
+        statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
+            self.table, sql.SQL(", ").join(sql.Identifier(c) for c, _k, _r in self._layout)
+        )
+        # psycopg's COPY bypasses Django's cursor wrapper: its errors are wrapped here, as
+        # the callers expect (a DatabaseError, psycopg's error as its cause).
+        with connection.wrap_database_errors, cursor.copy(statement) as copy:
+            copy.write(payload)
+
+
+def numeric_binary(values: Sequence[object], precision: int, scale: int) -> list | None:
+    """``values`` (floats, Decimals, ints; None stays None) in PostgreSQL's binary format
+    for numeric(``precision``, ``scale``), each as an INSERT of it as double precision
+    stores it: PostgreSQL writes a double with 15 significant digits, then rounds half
+    away from zero to the scale. None when one would be refused (not finite, too large)
+    or ``scale`` is over 4: PostgreSQL then says so itself."""
+    if not 0 <= scale <= 4:
+        return None
+    count = len(values)
+    scaled = np.zeros(count, dtype=np.int64)
+    present = np.ones(count, dtype=bool)
+    if all(type(v) is float for v in values):
+        given = np.array(values, dtype=np.float64)
+        x = np.abs(given) * 10**scale
+        if not (np.isfinite(x) & (x < 10.0**precision)).all():
+            return None
+        scaled[:] = np.floor(x + 0.5)
+        # Where x is near a half, the double and its 15 digits may round apart: exactly.
+        exact = np.flatnonzero(np.abs(x - np.floor(x) - 0.5) <= x * 1e-13 + 1e-9).tolist()
+        signs = np.signbit(given)
+    else:
+        exact = range(count)
+        signs = np.zeros(count, dtype=bool)
+    unit = Decimal(1).scaleb(-scale)
+    for i in exact:
+        value = values[i]
+        if value is None:
+            present[i] = False
+            continue
+        number = _rounded(value, unit)
+        if number is None:
+            return None
+        signs[i] = number < 0
+        scaled[i] = abs(int(number.scaleb(scale)))
+    if (scaled >= 10**precision).any():
+        return None
+    out = _numeric_wire(scaled, signs, precision, scale)
+    for i in np.flatnonzero(~present).tolist():
+        out[i] = None
+    return out
+
+
+def _rounded(value: object, unit: Decimal) -> Decimal | None:
+    """``value`` as PostgreSQL stores it in a numeric of ``unit``'s scale (see
+    numeric_binary); None for a float that is not finite."""
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        value = Decimal(f"{value:.15g}")
+    try:
+        return Decimal(value).quantize(unit, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # too many digits
+        return None
+
+
+def _numeric_wire(scaled: np.ndarray, signs: np.ndarray, precision: int, scale: int) -> list:
+    """Binary numerics of the non-negative ``scaled`` integers (the value times
+    10**scale; ``signs``: negative): fixed base-10000 digits, the integer part's groups then
+    the fraction's, weight counted from the first; PostgreSQL strips the zeros."""
+    groups = max(1, -(-(precision - scale) // 4))
+    whole, fraction = np.divmod(scaled, 10**scale)
+    digits = [(whole // 10 ** (4 * g)) % 10_000 for g in reversed(range(groups))]
+    if scale:
+        digits.append(fraction * 10 ** (4 - scale))
+    table = np.empty((len(scaled), 4 + len(digits)), dtype=">u2")
+    table[:, :4] = [len(digits), groups - 1, 0, scale]
+    table[:, 2] = np.where(signs & (scaled > 0), 0x4000, 0)
+    for k, column in enumerate(digits):
+        table[:, 4 + k] = column
+    data = table.tobytes()
+    width = table.shape[1] * 2
+    return [data[i : i + width] for i in range(0, len(data), width)]
 
 
 # Below this many incoming rows, index maintenance row by row is cheap enough.

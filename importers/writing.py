@@ -9,6 +9,7 @@ they find it, and these files need none of it."""
 from __future__ import annotations
 
 import datetime
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -151,9 +152,7 @@ def write_shapefile(
     any other string is written as is."""
     path = Path(path)
     columns, geometries = rows if isinstance(rows, tuple) else columns_of(rows)
-    if encoding.lower() in ("utf-8", "utf8"):
-        write_features(path, columns, geometries, encoding="UTF-8")
-    else:
+    if encoding.lower() not in ("utf-8", "utf8"):
         # GDAL cannot write these encodings: hand it the raw bytes as Latin-1 stand-ins.
         columns = {
             name: [
@@ -161,7 +160,15 @@ def write_shapefile(
             ]
             for name, values in columns.items()
         }
-        write_features(path, columns, geometries, encoding="ISO-8859-1")
+    with warnings.catch_warnings():
+        # No CRS for GDAL: the .prj is written below, as given.
+        warnings.filterwarnings("ignore", "'crs' was not provided", UserWarning)
+        write_features(
+            path,
+            columns,
+            geometries,
+            encoding="UTF-8" if encoding.lower() in ("utf-8", "utf8") else "ISO-8859-1",
+        )
     for sidecar in (".cpg", ".prj"):
         path.with_suffix(sidecar).unlink(missing_ok=True)
     if cpg == "auto":

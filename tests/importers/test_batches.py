@@ -85,7 +85,7 @@ def test_the_reading_thread_stops_when_loading_fails(ward, tmp_path, monkeypatch
     def boom(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "_without_unresolved", boom)
+    monkeypatch.setattr(services.sql.Stager, "copy", boom)
     with pytest.raises(RuntimeError):
         run_import(layer="parcels", path=write_shapefile(tmp_path / "in", parcel_rows(30)))
     assert not [t for t in threading.enumerate() if t.name.startswith("prefetch")]
