@@ -1,4 +1,5 @@
-"""The import use case: file → checks → staging → one upsert, all or nothing.
+"""The import use case: file → checks → staging → one upsert, all or nothing (a first
+load's batches straight into the table: sql.DirectCopy).
 
 Reads with pyogrio's Arrow stream in batches (memory stays flat on large files); text is
 read as raw bytes and decoded in Python (GDAL's own CP1258 recoding loses characters);

@@ -1,6 +1,7 @@
 """Loading in PostgreSQL: a temporary staging table filled by ``COPY``, foreign keys
-resolved by code, then one upsert on the natural key. Runs inside the caller's
-transaction; identifiers come from model metadata, never from file contents."""
+resolved by code, then one upsert on the natural key; or, for a bulk load's batches of new
+keys, ``COPY`` straight into the table (DirectCopy). Runs inside the caller's transaction;
+identifiers come from model metadata, never from file contents."""
 
 from __future__ import annotations
 

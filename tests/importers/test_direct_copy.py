@@ -7,13 +7,16 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
+import numpy as np
 import pytest
 import shapely
 from django.db import connection
 
+from gis.crs import transformer
 from importers import services, sql
 from importers.geometry import multi_wkb
 from importers.services import run_import
+from importers.writing import columns_of, write_features
 from layers.models import LandParcel, ParcelHolder
 from tests.importers.conftest import parcel_rows, write_shapefile
 
@@ -64,10 +67,29 @@ def varied_rows() -> list[dict]:
     return rows
 
 
+def as_wgs84_geojson(folder, rows: list[dict]):
+    """The rows as an RFC 7946 GeoJSON file: reprojected, from WGS 84, on import."""
+    to_wgs84 = transformer(9209, 4326)
+    columns, geometries = columns_of(rows)
+    geometries = [
+        shapely.transform(g, lambda xy: np.column_stack(to_wgs84.transform(*xy.T)))
+        for g in geometries
+    ]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "thua_dat.geojson"
+    write_features(path, columns, geometries, crs=4326, driver="GeoJSON")
+    return path
+
+
+@pytest.mark.parametrize(
+    "write",
+    [lambda folder, rows: write_shapefile(folder, rows), as_wgs84_geojson],
+    ids=["vn2000-shapefile", "wgs84-geojson"],
+)
 def test_direct_rows_are_the_rows_the_staged_insert_writes(
-    ward, tmp_path, small_bulk, direct_copies, monkeypatch
+    ward, tmp_path, small_bulk, direct_copies, monkeypatch, write
 ):
-    path = write_shapefile(tmp_path / "in", varied_rows())
+    path = write(tmp_path / "in", varied_rows())
     direct = run_import(layer="parcels", path=path)
     assert direct.ok, direct.error
     assert len(direct_copies) == 3  # every batch went straight in
