@@ -1,6 +1,6 @@
 """Importer throughput against ogr2ogr on one generated shapefile (same run, same machine).
 
-    .venv/bin/python bench/import/run.py [--parcels 200000] [--rounds 3]
+    .venv/bin/python bench/import/run.py [--parcels 200000] [--rounds 5]
 
 Prints features/s for ``ogr2ogr -f PostgreSQL`` (PG_USE_COPY, into a scratch table) and for
 ``manage.py import_layer parcels`` (all checks on), their ratio, and the importer's peak
@@ -63,7 +63,7 @@ def run_child(args: list[str], **kwargs) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--parcels", type=int, default=200_000)
-    parser.add_argument("--rounds", type=int, default=3, help="loads by each tool (median)")
+    parser.add_argument("--rounds", type=int, default=5, help="loads by each tool (median)")
     parser.add_argument("--generate", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     count = args.parcels
