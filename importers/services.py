@@ -569,27 +569,26 @@ def _row_batches(
         numbers = (kept + offset + 1).tolist()
         ids = _resolved_codes(load.codes, fed, columns, numbers, rejected) if load else {}
         report.rejected.update(rejected)
-        rows = list(zip(numbers, *columns, *geometries, strict=True))
-        if rejected:
-            rows = [row for row in rows if row[0] not in rejected]
         offset += batch.num_rows
         bounds = _bounds(cleaned.geometries[kept])
-        if load is None or not rows or not load.fresh(rows):
-            yield _Batch(rows, offset, bounds, encode(rows) if encode and rows else None)
-            continue
-        direct = keys = None
-        if load.direct is not None:
-            if rejected:
-                keep = [k for k, number in enumerate(numbers) if number not in rejected]
-                columns = [[column[k] for k in keep] for column in columns]
-                geometries = [[column[k] for k in keep] for column in geometries]
-                ids = {i: [column[k] for k in keep] for i, column in ids.items()}
-                numbers = [numbers[k] for k in keep]
+        if rejected:
+            keep = [k for k, number in enumerate(numbers) if number not in rejected]
+            columns = [[column[k] for k in keep] for column in columns]
+            geometries = [[column[k] for k in keep] for column in geometries]
+            ids = {i: [column[k] for k in keep] for i, column in ids.items()}
+            numbers = [numbers[k] for k in keep]
+        fresh = bool(numbers) and load is not None and load.fresh(columns)
+        if fresh and load.direct is not None:
             values = [ids.get(i, column) for i, column in enumerate(columns)]
             direct = load.direct.encode(values, geometries)
-            keys = load.late_values(numbers, columns) if direct is not None else None
-        payload = encode(rows) if encode and direct is None else None
-        yield _Batch(rows, offset, bounds, payload, direct=direct, fresh=True, keys=keys)
+            if direct is not None:
+                # No staging rows: made from ``parts`` only if the batch is staged after all.
+                keys = load.late_values(numbers, columns)
+                parts = (numbers, columns, geometries)
+                yield _Batch(None, offset, bounds, None, direct, fresh, keys, parts)
+                continue
+        rows = list(zip(numbers, *columns, *geometries, strict=True))
+        yield _Batch(rows, offset, bounds, encode(rows) if encode and rows else None, fresh=fresh)
 
 
 def _resolved_codes(
@@ -621,13 +620,32 @@ def _resolved_codes(
 
 
 class _Batch(NamedTuple):
-    rows: list[tuple]  # COPY rows
+    rows: list[tuple] | None  # COPY rows for the staging table (see staging_rows)
     done: int  # features read so far
     bounds: tuple[float, float, float, float] | None  # of the rows, in GIS_SRID
     payload: bytes | None = None  # the rows as COPY data (Stager.encode)
     direct: bytes | None = None  # or as COPY data for the table itself (DirectCopy.encode)
     fresh: bool = False  # no row of the table before this import can share a key with these
     keys: tuple | None = None  # with ``direct``: what is staged later (_ByBatch.late_values)
+    parts: tuple | None = None  # with ``direct``: row numbers, values and geometries
+
+    @property
+    def count(self) -> int:
+        return len(self.parts[0]) if self.rows is None else len(self.rows)
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """The first and last row numbers (the features' numbers in the file)."""
+        if self.rows is None:
+            return self.parts[0][0], self.parts[0][-1]
+        return self.rows[0][0], self.rows[-1][0]
+
+    def staging_rows(self) -> list[tuple]:
+        """The rows for the staging table, made from ``parts`` for a direct batch."""
+        if self.rows is not None:
+            return self.rows
+        numbers, columns, geometries = self.parts
+        return list(zip(numbers, *columns, *geometries, strict=True))
 
 
 def _bounds(geometries: np.ndarray) -> tuple[float, float, float, float] | None:
@@ -738,7 +756,7 @@ class _ByBatch:
     codes: dict[str, dict[str, int]]  # foreign-key target → code → id (Stager.code_ids)
     bulk_wanted: bool  # the file is at least as large as the layer (sql.wants_bulk_load)
     older: set | None  # the natural key's first values the table holds (first_key_values)
-    key_at: int  # that value's position in a COPY row
+    key_at: int  # that value's target, by index
     late: list[int]  # targets staged after a DirectCopy (the natural key, private values)
     direct: sql.DirectCopy | None
 
@@ -758,30 +776,20 @@ class _ByBatch:
             codes=stager.code_ids(cursor),
             bulk_wanted=bulk_wanted,
             older=older,
-            key_at=stager.position(upsert.first_key_target()) if older is not None else 0,
+            key_at=stager.targets.index(upsert.first_key_target()) if older is not None else 0,
             late=late,
             direct=direct or None,
         )
 
-    def fresh(self, rows: list[tuple]) -> bool:
-        """No row the table held before can share a key with ``rows`` (none has their
-        commune): they can be inserted without ON CONFLICT."""
-        return self.older is not None and not {row[self.key_at] for row in rows} & self.older
+    def fresh(self, columns: list[list]) -> bool:
+        """No row the table held before can share a key with the rows of ``columns`` (the
+        targets' values; none has their commune): they can be inserted without ON
+        CONFLICT."""
+        return self.older is not None and not set(columns[self.key_at]) & self.older
 
     def late_values(self, numbers: list[int], columns: list[list]) -> tuple:
-        """Row numbers and ``late`` values of rows loaded directly, compact (whole numbers
-        in arrays), for ``_DirectRows``."""
-        return tuple(_compact(values) for values in [numbers, *(columns[i] for i in self.late)])
-
-
-def _compact(values: list) -> np.ndarray | list:
-    """Whole numbers in an array (8 bytes each, not a list of objects); others as they are."""
-    if values and all(type(v) is int for v in values):
-        try:
-            return np.array(values, dtype=np.int64)
-        except OverflowError:
-            pass
-    return values
+        """Row numbers and ``late`` values of rows loaded directly, for ``_DirectRows``."""
+        return (numbers, *(columns[i] for i in self.late))
 
 
 class _DirectRows:
@@ -800,8 +808,7 @@ class _DirectRows:
 
     def stage(self, cursor) -> None:
         for part in self._parts:
-            columns = [c.tolist() if isinstance(c, np.ndarray) else c for c in part]
-            self._stager.stage_columns(cursor, self._targets, zip(*columns, strict=True))
+            self._stager.stage_columns(cursor, self._targets, zip(*part, strict=True))
         self._parts = []
 
 
@@ -826,12 +833,12 @@ def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, tot
     with ExitStack() as bulk_load:
         for batch in batches:
             _count_read(batch, report, progress, total)
-            rows = batch.rows
-            if not rows:
+            count = batch.count
+            if not count:
                 continue
-            span = rows[0][0], rows[-1][0]
+            span = batch.span
             if batch.direct is None:
-                stager.copy(cursor, batch.payload or rows)
+                stager.copy(cursor, batch.payload or batch.rows)
             if counts.batches == 0 and _first_load(
                 cursor, upsert, span, load.bulk_wanted, batch.fresh
             ):
@@ -847,16 +854,20 @@ def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, tot
                     loaded.keep(batch.keys)
                     with _naming_repeated_keys(cursor, stager, spec, loaded):
                         load.direct.copy(cursor, batch.direct)
-                    counts.add(sql.UpsertCounts(created=len(rows), extent=batch.bounds))
+                    counts.add(sql.UpsertCounts(created=count, extent=batch.bounds))
                     continue
-                stager.copy(cursor, rows)  # not a bulk load after all: inserted in order
+                stager.copy(cursor, batch.staging_rows())  # not a bulk load after all
             if bulk and not batch.fresh:
                 with _naming_repeated_keys(cursor, stager, spec, loaded):
                     bulk.restore_key()
             with _naming_repeated_keys(cursor, stager, spec, loaded):
                 counts.add(
                     upsert.run(
-                        cursor, rows=span, fresh=batch.fresh, staged=len(rows), extent=batch.bounds
+                        cursor,
+                        rows=span,
+                        fresh=batch.fresh,
+                        staged=count,
+                        extent=batch.bounds,
                     )
                 )
         if bulk:

@@ -219,3 +219,35 @@ def test_multi_wkb_is_st_multi():
     assert multi_wkb([wkb[2], collection]) is None
     assert multi_wkb([shapely.to_wkb(shapes[2], byte_order=0)]) is None  # big-endian
     assert multi_wkb([shapely.to_wkb(shapely.Point(1, 2, 3))]) is None  # Z
+
+
+@pytest.mark.django_db(transaction=False)
+def test_direct_batches_of_a_load_that_cannot_be_bulk_are_staged_after_all(
+    tmp_path, small_bulk, direct_copies, monkeypatch
+):
+    # Deferred foreign-key checks queued on the table (a parcel written earlier in the same
+    # transaction): PostgreSQL refuses to drop its indexes, so the batches the reading
+    # thread made for the table itself go through the staging table instead.
+    from tests.factories import AdminUnitFactory
+
+    encoded = []
+    encode = sql.DirectCopy.encode
+
+    def counted(self, values, geometries):
+        payload = encode(self, values, geometries)
+        encoded.append(payload is not None)
+        return payload
+
+    monkeypatch.setattr(sql.DirectCopy, "encode", counted)
+    other = AdminUnitFactory(code="10541", name="Phường Hải Tân")
+    AdminUnitFactory(code="10540", name="Phường Tứ Minh")
+    run_import(layer="parcels", path=write_shapefile(tmp_path / "a", parcel_rows(1, MaXa="10541")))
+    LandParcel.objects.filter(commune=other).update(address="đã sửa")
+    encoded.clear()
+    direct_copies.clear()
+    report = run_import(layer="parcels", path=write_shapefile(tmp_path / "b", parcel_rows(9)))
+    assert report.ok, report.error
+    assert encoded and all(encoded)  # made for the table …
+    assert not direct_copies  # … and staged instead
+    assert report.created == 9
+    assert ParcelHolder.objects.filter(parcel__commune__code="10540").count() == 9
