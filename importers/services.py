@@ -626,7 +626,7 @@ class _Batch(NamedTuple):
     payload: bytes | None = None  # the rows as COPY data (Stager.encode)
     direct: bytes | None = None  # or as COPY data for the table itself (DirectCopy.encode)
     fresh: bool = False  # no row of the table before this import can share a key with these
-    keys: tuple | None = None  # with ``direct``: what is staged later (_ByBatch.late_values)
+    keys: bytes | None = None  # with ``direct``: what is staged later (_ByBatch.late_values)
     parts: tuple | None = None  # with ``direct``: row numbers, values and geometries
 
     @property
@@ -787,29 +787,42 @@ class _ByBatch:
         CONFLICT."""
         return self.older is not None and not set(columns[self.key_at]) & self.older
 
-    def late_values(self, numbers: list[int], columns: list[list]) -> tuple:
-        """Row numbers and ``late`` values of rows loaded directly, for ``_DirectRows``."""
-        return (numbers, *(columns[i] for i in self.late))
+    def late_values(self, numbers: list[int], columns: list[list]) -> bytes:
+        """Row numbers and ``late`` values of rows loaded directly, as COPY data for the
+        staging table (``_DirectRows``), in the reading thread."""
+        stager = self.upsert.stager
+        late = [columns[i] for i in self.late]
+        return stager.encode_columns(
+            [stager.targets[i] for i in self.late], zip(numbers, *late, strict=True)
+        )
 
 
 class _DirectRows:
     """What the staging table still lacks of the rows DirectCopy loaded: their row numbers,
-    natural keys and private values, kept until ``stage`` gives them to it (to name a
-    repeated key, to fill the private tables)."""
+    natural keys and private values, as COPY data kept until ``stage`` gives it to the
+    staging table (to name a repeated key, to fill the private tables), or until it holds
+    ``LIMIT`` bytes: memory stays flat on a large file."""
+
+    LIMIT = 64 * 2**20
 
     def __init__(self, stager: sql.Stager, late: list[int]) -> None:
         self._stager = stager
         self._targets = [stager.targets[i] for i in late]
-        self._parts: list[tuple] = []
+        self._payloads: list[bytes] = []
+        self._size = 0
 
-    def keep(self, values: tuple | None) -> None:
-        if values is not None:
-            self._parts.append(values)
+    def keep(self, cursor, payload: bytes | None) -> None:
+        if payload is None:
+            return
+        self._payloads.append(payload)
+        self._size += len(payload)
+        if self._size >= self.LIMIT:
+            self.stage(cursor)
 
     def stage(self, cursor) -> None:
-        for part in self._parts:
-            self._stager.stage_columns(cursor, self._targets, zip(*part, strict=True))
-        self._parts = []
+        for payload in self._payloads:
+            self._stager.stage_columns(cursor, self._targets, payload)
+        self._payloads, self._size = [], 0
 
 
 def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, total, load):
@@ -851,7 +864,7 @@ def _load_by_batch(cursor, spec, stager, targets, batches, report, progress, tot
                 upsert.spatial_order = not counts.bulk
             if batch.direct is not None:
                 if bulk:
-                    loaded.keep(batch.keys)
+                    loaded.keep(cursor, batch.keys)
                     with _naming_repeated_keys(cursor, stager, spec, loaded):
                         load.direct.copy(cursor, batch.direct)
                     counts.add(sql.UpsertCounts(created=count, extent=batch.bounds))

@@ -183,20 +183,29 @@ class Stager:
             ids[target.name] = dict(cursor.fetchall())
         return ids
 
-    def stage_columns(
-        self, cursor, targets: Sequence[Target], rows: Iterable[Sequence[object]]
-    ) -> None:
-        """Stage only the row numbers and ``targets`` of ``rows``: of rows DirectCopy
-        loaded, the keys ``duplicates`` and the private values ``upsert_private`` read."""
+    def encode_columns(self, targets: Sequence[Target], rows: Iterable[Sequence[object]]) -> bytes:
+        """Row numbers and ``targets``' values as binary COPY data for ``stage_columns``,
+        in the reading thread (as ``encode``)."""
+        buffer = io.BytesIO()
+        with psycopg.Copy(self._encoder, binary=True, writer=FileWriter(buffer)) as copy:
+            copy.set_types(self._column_types(targets))
+            for row in rows:
+                copy.write_row(row)
+        return buffer.getvalue()
+
+    def stage_columns(self, cursor, targets: Sequence[Target], payload: bytes) -> None:
+        """Stage only the row numbers and ``targets`` (COPY data from ``encode_columns``):
+        of rows DirectCopy loaded, the keys ``duplicates`` and the private values
+        ``upsert_private`` read."""
         names = [sql.Identifier("row_no"), *(sql.Identifier(t.column) for t in targets)]
         statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
             sql.Identifier(STAGING), sql.SQL(", ").join(names)
         )
         with connection.wrap_database_errors, cursor.copy(statement) as copy:
-            types = self._copy_types
-            copy.set_types([types[0], *(types[self.position(t)] for t in targets)])
-            for row in rows:
-                copy.write_row(row)
+            copy.write(payload)
+
+    def _column_types(self, targets: Sequence[Target]) -> list[int]:
+        return [self._copy_types[0], *(self._copy_types[self.position(t)] for t in targets)]
 
     def unresolved(self, cursor, rows: tuple[int, int] | None = None) -> list[tuple[int, str, str]]:
         """(row, field, value) for codes that name no existing row (among ``rows``, first

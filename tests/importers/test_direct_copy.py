@@ -111,7 +111,17 @@ def test_direct_rows_are_the_rows_the_staged_insert_writes(
     assert len(loaded) == 10 and loaded[0][3] == "100.0" and loaded[1][3] == "0.3"
 
 
-def test_holders_of_directly_loaded_parcels_are_written(ward, tmp_path, small_bulk, direct_copies):
+@pytest.fixture(params=["kept", "staged as they come"])
+def late_staging(request, monkeypatch):
+    """What a direct batch leaves the staging table is kept to the end, or (the limit of a
+    large file reached at every batch) staged at once."""
+    if request.param != "kept":
+        monkeypatch.setattr(services._DirectRows, "LIMIT", 1)
+
+
+def test_holders_of_directly_loaded_parcels_are_written(
+    ward, tmp_path, small_bulk, direct_copies, late_staging
+):
     report = run_import(layer="parcels", path=write_shapefile(tmp_path / "in", parcel_rows(9)))
     assert report.ok, report.error
     assert direct_copies
@@ -119,7 +129,9 @@ def test_holders_of_directly_loaded_parcels_are_written(ward, tmp_path, small_bu
     assert ParcelHolder.objects.get(parcel__number=7).certificate_number == "CS 100006"
 
 
-def test_a_key_repeated_across_direct_batches_is_named(ward, tmp_path, small_bulk, direct_copies):
+def test_a_key_repeated_across_direct_batches_is_named(
+    ward, tmp_path, small_bulk, direct_copies, late_staging
+):
     rows = parcel_rows(10)
     rows[9]["SoThuTuThua"] = 3
     report = run_import(layer="parcels", path=write_shapefile(tmp_path / "in", rows))
