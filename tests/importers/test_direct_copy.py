@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import shapely
 from django.db import connection
+from django.utils import timezone
 
 from gis.crs import transformer
 from importers import services, sql
@@ -90,9 +91,12 @@ def test_direct_rows_are_the_rows_the_staged_insert_writes(
     ward, tmp_path, small_bulk, direct_copies, monkeypatch, write
 ):
     path = write(tmp_path / "in", varied_rows())
+    started = timezone.now()
     direct = run_import(layer="parcels", path=path)
     assert direct.ok, direct.error
     assert len(direct_copies) == 3  # every batch went straight in
+    stamps = set(LandParcel.objects.values_list("updated_at", flat=True))
+    assert len(stamps) == 1 and started <= stamps.pop() <= timezone.now()  # the load's now()
     loaded = stored_parcels()
     LandParcel.objects.all().delete()
     monkeypatch.setattr(sql.DirectCopy, "make", classmethod(lambda cls, upsert, cursor: None))
