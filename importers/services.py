@@ -567,6 +567,7 @@ def _row_batches(
             # The zone's plan, looked up by name: --plan ID wins over the file's TenDoAn.
             columns.append([given_plan] * len(kept) if given_plan else columns[plan_index])
         numbers = (kept + offset + 1).tolist()
+        _reject_missing(fed, columns, numbers, rejected)
         ids = _resolved_codes(load.codes, fed, columns, numbers, rejected) if load else {}
         report.rejected.update(rejected)
         offset += batch.num_rows
@@ -589,6 +590,23 @@ def _row_batches(
                 continue
         rows = list(zip(numbers, *columns, *geometries, strict=True))
         yield _Batch(rows, offset, bounds, encode(rows) if encode and rows else None, fresh=fresh)
+
+
+def _reject_missing(
+    fed: list[Target], columns: list[list], numbers: list[int], rejected: dict[int, str]
+) -> None:
+    """Reject the rows without a value the layer requires (a parcel's commune, sheet or
+    number): PostgreSQL would refuse the whole file for one of them."""
+    for target, column in zip(fed, columns, strict=False):
+        field = target.field
+        if target.relation is not None or field.null or field.has_default():
+            continue
+        if None not in column:
+            continue
+        message = bilingual(_("missing %(field)s"), field=target.name)
+        for number, value in zip(numbers, column, strict=True):
+            if value is None:
+                rejected.setdefault(number, message)
 
 
 def _resolved_codes(

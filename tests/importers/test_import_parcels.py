@@ -104,6 +104,20 @@ def test_unknown_land_use_codes_reject_only_their_parcel(ward, tmp_path):
     assert "XYZ" in report.rejected[3]
 
 
+@pytest.mark.parametrize("column", ["MaXa", "SoHieuToBanDo", "SoThuTuThua", "DienTich"])
+def test_a_parcel_without_a_required_value_is_rejected_alone_and_named(ward, tmp_path, column):
+    # Before, PostgreSQL refused the whole file ("null value in column … violates not-null
+    # constraint"), naming no feature.
+    rows = parcel_rows(4)
+    rows[1][column] = None
+    report = run_import(layer="parcels", path=write_shapefile(tmp_path / "in", rows))
+    assert report.ok, report.error
+    assert report.created == 3
+    field = {"MaXa": "commune", "SoHieuToBanDo": "sheet", "SoThuTuThua": "number"}
+    missing = field.get(column, "area_m2")
+    assert report.rejected == {2: f"thiếu {missing}\nmissing {missing}"}
+
+
 def test_an_invalid_polygon_is_repaired_and_the_repair_reported(ward, tmp_path):
     import shapely
 
