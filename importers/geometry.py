@@ -109,10 +109,8 @@ def transformed_wkb(
     of either: nearly every parcel), the new coordinates are written over a copy of it,
     without building a geometry; shapely does the rest."""
     count = len(wkb)
-    lengths = np.fromiter(map(len, wkb), dtype=np.int64, count=count)
+    buffer, starts, lengths = _joined(wkb)
     points = shapely.get_num_coordinates(geometries).astype(np.int64)
-    buffer = np.frombuffer(b"".join(wkb), dtype=np.uint8)
-    starts = np.cumsum(lengths) - lengths
     header = lengths - 16 * points
     one_run = (lengths >= 9) & (points > 0)
     at = starts[one_run]
@@ -160,11 +158,9 @@ def multi_wkb(wkb: list[bytes]) -> list[bytes] | None:
     or not little-endian 2D WKB (ST_Multi is then left to PostgreSQL)."""
     if not wkb:
         return []
-    lengths = np.fromiter(map(len, wkb), dtype=np.int64, count=len(wkb))
+    buffer, starts, lengths = _joined(wkb)
     if (lengths < 9).any():
         return None
-    buffer = np.frombuffer(b"".join(wkb), dtype=np.uint8)
-    starts = np.cumsum(lengths) - lengths
     kinds = _uint32(buffer, starts + 1)
     if (buffer[starts] != 1).any() or ((kinds < 1) | (kinds > 6)).any():
         return None
@@ -178,6 +174,13 @@ def multi_wkb(wkb: list[bytes]) -> list[bytes] | None:
         _MULTI_HEADER[kind] + w if kind <= 3 else w
         for kind, w in zip(kinds.tolist(), wkb, strict=True)
     ]
+
+
+def _joined(wkb) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The WKB values end to end as bytes, with each one's start and length."""
+    lengths = np.fromiter(map(len, wkb), dtype=np.int64, count=len(wkb))
+    buffer = np.frombuffer(b"".join(wkb), dtype=np.uint8)
+    return buffer, np.cumsum(lengths) - lengths, lengths
 
 
 def _uint32(buffer: np.ndarray, at: np.ndarray) -> np.ndarray:

@@ -191,7 +191,15 @@ class _Stream:
         assert self._opened is not None
         self._taken = True
         features, first = self._opened.result()
-        return _ReadAhead(_Chained(first, features), self._thread)
+
+        def chained() -> Iterator[pa.RecordBatch]:
+            try:
+                yield from first
+                yield from features
+            finally:
+                features.close()
+
+        return _ReadAhead(chained, self._thread)
 
     def close(self) -> None:
         """Close the stream if it was never taken, in its thread."""
@@ -205,11 +213,11 @@ class _Stream:
 
 
 class _ReadAhead:
-    """``batches`` iterated in ``thread`` (Prefetched); closing stops it there and closes
-    ``batches`` in that thread."""
+    """``batches()`` iterated in ``thread`` (Prefetched); closing stops it there and closes
+    it in that thread."""
 
-    def __init__(self, batches: _Chained, thread: ThreadPoolExecutor) -> None:
-        self._prefetched = Prefetched(lambda: batches, thread)
+    def __init__(self, batches: Callable[[], Iterator], thread: ThreadPoolExecutor) -> None:
+        self._prefetched = Prefetched(batches, thread)
         self._items = self._prefetched.__enter__()
 
     def __iter__(self) -> Iterator[pa.RecordBatch]:
@@ -217,20 +225,6 @@ class _ReadAhead:
 
     def close(self) -> None:
         self._prefetched.__exit__(None, None, None)
-
-
-class _Chained:
-    """``first`` then ``rest``; closing closes ``rest``."""
-
-    def __init__(self, first: list, rest: Iterator) -> None:
-        self._items = itertools.chain(first, rest)
-        self._rest = rest
-
-    def __iter__(self) -> Iterator:
-        return self._items
-
-    def close(self) -> None:
-        self._rest.close()
 
 
 def _prepare_arrow() -> None:
@@ -568,7 +562,8 @@ def _row_batches(
             columns.append([given_plan] * len(kept) if given_plan else columns[plan_index])
         numbers = (kept + offset + 1).tolist()
         _reject_missing(fed, columns, numbers, rejected)
-        ids = _resolved_codes(load.codes, fed, columns, numbers, rejected) if load else {}
+        if load:
+            _reject_unknown_codes(load.codes, fed, columns, numbers, rejected)
         report.rejected.update(rejected)
         offset += batch.num_rows
         bounds = _bounds(cleaned.geometries[kept])
@@ -576,12 +571,10 @@ def _row_batches(
             keep = [k for k, number in enumerate(numbers) if number not in rejected]
             columns = [[column[k] for k in keep] for column in columns]
             geometries = [[column[k] for k in keep] for column in geometries]
-            ids = {i: [column[k] for k in keep] for i, column in ids.items()}
             numbers = [numbers[k] for k in keep]
         fresh = bool(numbers) and load is not None and load.fresh(columns)
         if fresh and load.direct is not None:
-            values = [ids.get(i, column) for i, column in enumerate(columns)]
-            direct = load.direct.encode(values, geometries)
+            direct = load.direct.encode(load.with_ids(fed, columns), geometries)
             if direct is not None:
                 # No staging rows: made from ``parts`` only if the batch is staged after all.
                 keys = load.late_values(numbers, columns)
@@ -609,32 +602,29 @@ def _reject_missing(
                 rejected.setdefault(number, message)
 
 
-def _resolved_codes(
+def _reject_unknown_codes(
     codes: dict[str, dict[str, int]],
     fed: list[Target],
     columns: list[list],
     numbers: list[int],
     rejected: dict[int, str],
-) -> dict[int, list]:
-    """The ids the codes of each foreign-key column name (by column index); a row whose
-    code names nothing is rejected."""
-    ids = {}
-    for i, target in enumerate(fed):
+) -> None:
+    """Reject the rows whose code names no related row (an unknown commune or land use),
+    ``codes`` holding every code there is (Stager.code_ids)."""
+    for target, column in zip(fed, columns, strict=False):
         found = codes.get(target.name)
         if found is None:
             continue
-        column = columns[i]
         missing = set(column) - found.keys() - {None}
-        if missing:
-            messages = {
-                code: bilingual(_("unknown %(field)s %(value)s"), field=target.name, value=code)
-                for code in missing
-            }
-            for number, code in zip(numbers, column, strict=True):
-                if code in missing:
-                    rejected.setdefault(number, messages[code])
-        ids[i] = [found.get(code) for code in column]
-    return ids
+        if not missing:
+            continue
+        messages = {
+            code: bilingual(_("unknown %(field)s %(value)s"), field=target.name, value=code)
+            for code in missing
+        }
+        for number, code in zip(numbers, column, strict=True):
+            if code in missing:
+                rejected.setdefault(number, messages[code])
 
 
 class _Batch(NamedTuple):
@@ -798,6 +788,13 @@ class _ByBatch:
             late=late,
             direct=direct or None,
         )
+
+    def with_ids(self, fed: list[Target], columns: list[list]) -> list[list]:
+        """``columns`` with the ids their codes name in place of the codes."""
+        return [
+            column if (ids := self.codes.get(target.name)) is None else list(map(ids.get, column))
+            for target, column in zip(fed, columns, strict=False)
+        ]
 
     def fresh(self, columns: list[list]) -> bool:
         """No row the table held before can share a key with the rows of ``columns`` (the

@@ -112,52 +112,24 @@ class Stager:
                 sql.Identifier(STAGING), sql.SQL(", ").join(columns)
             )
         )
-        # Binary COPY's column types; geometry goes as its WKB bytes (bytea's format).
-        cursor.execute(
-            "SELECT CASE WHEN atttypid = 'geometry'::regtype THEN 'bytea'::regtype::oid "
-            "ELSE atttypid END FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
-            "AND NOT attisdropped ORDER BY attnum",
-            [STAGING],
-        )
-        self._copy_types = [oid for (oid,) in cursor.fetchall()]
-        # A cursor of the import's connection that never runs a statement: it carries the
-        # dumpers ``encode`` formats rows with, in the reading thread. They are made here,
-        # in the thread that uses the connection (a text dumper asks libpq for the client
-        # encoding when it is made); encode's copies find them in the cursor's transformer.
-        self._encoder = cursor.connection.cursor()
-        # Geometry goes as bytes: psycopg's own bytea dumper (C), not the DB-API one the
-        # bytea OID otherwise finds, which wraps it in Python (two calls a row).
-        self._encoder.adapters.register_dumper(bytes, BytesBinaryDumper)
+        self._copy_types = list(copy_types(cursor, STAGING).values())
+        self._encoder = binary_encoder(cursor)
         self.encode([])
+
+    def _columns(self) -> list[str]:
+        return ["row_no", *(t.column for t in self.targets), *self._geometry_columns()]
 
     def encode(self, rows: Iterable[Sequence[object]]) -> bytes:
         """``rows`` as binary COPY data for the staging table, for the reading thread (one
         thread at a time): formatting then costs the thread feeding PostgreSQL nothing.
         Touches no connection."""
-        buffer = io.BytesIO()
-        with psycopg.Copy(self._encoder, binary=True, writer=FileWriter(buffer)) as copy:
-            copy.set_types(self._copy_types)
-            for row in rows:
-                copy.write_row(row)
-        return buffer.getvalue()
+        return copy_data(self._encoder, self._copy_types, rows)
 
     def copy(self, cursor, rows: Iterable[Sequence[object]] | bytes) -> None:
         """Stage ``rows``, or the COPY data ``encode`` made of them."""
-        names = [sql.Identifier("row_no"), *(sql.Identifier(t.column) for t in self.targets)]
-        names += [sql.Identifier(c) for c in self._geometry_columns()]
-        # Binary: PostgreSQL parses no text (half the time with two geometries a row).
-        statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
-            sql.Identifier(STAGING), sql.SQL(", ").join(names)
-        )
-        with connection.wrap_database_errors, cursor.copy(statement) as copy:
-            if isinstance(rows, bytes):
-                copy.write(rows)
-                return
-            # Formatted here, with this cursor's dumpers: the reading thread may be using
-            # the encoder's meanwhile.
-            copy.set_types(self._copy_types)
-            for row in rows:
-                copy.write_row(row)
+        # Formatted here, with this cursor's dumpers, when not made already: the reading
+        # thread may be using the encoder's meanwhile.
+        copy_in(cursor, sql.Identifier(STAGING), self._columns(), rows, self._copy_types)
 
     def position(self, target: Target) -> int:
         """Where ``target``'s value sits in a COPY row (after the row number)."""
@@ -186,26 +158,15 @@ class Stager:
     def encode_columns(self, targets: Sequence[Target], rows: Iterable[Sequence[object]]) -> bytes:
         """Row numbers and ``targets``' values as binary COPY data for ``stage_columns``,
         in the reading thread (as ``encode``)."""
-        buffer = io.BytesIO()
-        with psycopg.Copy(self._encoder, binary=True, writer=FileWriter(buffer)) as copy:
-            copy.set_types(self._column_types(targets))
-            for row in rows:
-                copy.write_row(row)
-        return buffer.getvalue()
+        types = [self._copy_types[0], *(self._copy_types[self.position(t)] for t in targets)]
+        return copy_data(self._encoder, types, rows)
 
     def stage_columns(self, cursor, targets: Sequence[Target], payload: bytes) -> None:
         """Stage only the row numbers and ``targets`` (COPY data from ``encode_columns``):
         of rows DirectCopy loaded, the keys ``duplicates`` and the private values
         ``upsert_private`` read."""
-        names = [sql.Identifier("row_no"), *(sql.Identifier(t.column) for t in targets)]
-        statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
-            sql.Identifier(STAGING), sql.SQL(", ").join(names)
-        )
-        with connection.wrap_database_errors, cursor.copy(statement) as copy:
-            copy.write(payload)
-
-    def _column_types(self, targets: Sequence[Target]) -> list[int]:
-        return [self._copy_types[0], *(self._copy_types[self.position(t)] for t in targets)]
+        columns = ["row_no", *(t.column for t in targets)]
+        copy_in(cursor, sql.Identifier(STAGING), columns, payload)
 
     def unresolved(self, cursor, rows: tuple[int, int] | None = None) -> list[tuple[int, str, str]]:
         """(row, field, value) for codes that name no existing row (among ``rows``, first
@@ -538,14 +499,7 @@ class DirectCopy:
         layout += [(column, "constant", value) for column, value in upsert.constants.items()]
         layout += [(c, "geometry", k) for k, c in enumerate(stager._geometry_columns())]
         layout += [(column, "constant", now) for column in upsert._timestamps()]
-        # Binary COPY's column types. Geometry goes as its WKB, numeric as numeric_binary
-        # encodes it: both as bytes, sent as they are (bytea's format).
-        cursor.execute(
-            "SELECT attname, CASE WHEN atttypid = 'geometry'::regtype THEN %s ELSE atttypid END "
-            "FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
-            [BYTEA, upsert.model._meta.db_table],
-        )
-        oids = dict(cursor.fetchall())
+        oids = copy_types(cursor, upsert.model._meta.db_table)
         fields = {f.column: f for f in upsert.model._meta.concrete_fields}
         numeric = {}
         for at, (column, kind, value) in enumerate(layout):
@@ -558,11 +512,9 @@ class DirectCopy:
                 if encoded is None:
                     return None
                 layout[at] = (column, kind, encoded[0])
+        # Numbers go as numeric_binary encodes them: bytes sent as they are, as geometry.
         types = [BYTEA if oids[c] == NUMERIC else oids[c] for c, _kind, _ref in layout]
-        # Made in this thread, as Stager's encoder (see Stager.create).
-        encoder = cursor.connection.cursor()
-        encoder.adapters.register_dumper(bytes, BytesBinaryDumper)
-        direct = cls(upsert, layout, types, numeric, encoder)
+        direct = cls(upsert, layout, types, numeric, binary_encoder(cursor))
         direct.encode([[] for _t in stager.targets], [[] for _c in stager._geometry_columns()])
         return direct
 
@@ -585,21 +537,68 @@ class DirectCopy:
             if items is None:
                 return None
             columns.append(items)
-        buffer = io.BytesIO()
-        with psycopg.Copy(self._encoder, binary=True, writer=FileWriter(buffer)) as copy:
-            copy.set_types(self._types)
-            for row in zip(*columns, strict=True):
-                copy.write_row(row)
-        return buffer.getvalue()
+        return copy_data(self._encoder, self._types, zip(*columns, strict=True))
 
     def copy(self, cursor, payload: bytes) -> None:
-        statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
-            self.table, sql.SQL(", ").join(sql.Identifier(c) for c, _k, _r in self._layout)
-        )
-        # psycopg's COPY bypasses Django's cursor wrapper: its errors are wrapped here, as
-        # the callers expect (a DatabaseError, psycopg's error as its cause).
-        with connection.wrap_database_errors, cursor.copy(statement) as copy:
-            copy.write(payload)
+        copy_in(cursor, self.table, [c for c, _kind, _ref in self._layout], payload)
+
+
+def copy_types(cursor, table: str) -> dict[str, int]:
+    """Binary COPY's type for each column of ``table``, in order; geometry goes as its WKB
+    bytes (bytea's format)."""
+    cursor.execute(
+        "SELECT attname, CASE WHEN atttypid = 'geometry'::regtype THEN %s ELSE atttypid END "
+        "FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped "
+        "ORDER BY attnum",
+        [BYTEA, table],
+    )
+    return dict(cursor.fetchall())
+
+
+def binary_encoder(cursor):
+    """A cursor of the import's connection that never runs a statement: it carries the
+    dumpers ``copy_data`` formats rows with, in the reading thread. Made in the thread
+    that uses the connection (a text dumper asks libpq for the client encoding when it is
+    made); the copies find the dumpers in the cursor's transformer."""
+    encoder = cursor.connection.cursor()
+    # Bytes (WKB) go through psycopg's own bytea dumper (C), not the DB-API one the bytea
+    # OID otherwise finds, which wraps it in Python (two calls a row).
+    encoder.adapters.register_dumper(bytes, BytesBinaryDumper)
+    return encoder
+
+
+def copy_data(encoder, types: Sequence[int], rows: Iterable[Sequence[object]]) -> bytes:
+    """``rows`` as binary COPY data of columns of ``types``, with ``encoder``'s dumpers
+    (binary_encoder). Touches no connection."""
+    buffer = io.BytesIO()
+    with psycopg.Copy(encoder, binary=True, writer=FileWriter(buffer)) as copy:
+        copy.set_types(types)
+        for row in rows:
+            copy.write_row(row)
+    return buffer.getvalue()
+
+
+def copy_in(
+    cursor,
+    table: sql.Composable,
+    columns: Sequence[str],
+    rows: bytes | Iterable[Sequence[object]],
+    types: Sequence[int] = (),
+) -> None:
+    """COPY into ``table``'s ``columns`` binary COPY data, or ``rows`` formatted here with
+    ``types`` (binary: PostgreSQL parses no text, half the time with two geometries a row)."""
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
+        table, sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+    )
+    # psycopg's COPY bypasses Django's cursor wrapper: its errors are wrapped here, as the
+    # callers expect (a DatabaseError, psycopg's error as its cause).
+    with connection.wrap_database_errors, cursor.copy(statement) as copy:
+        if isinstance(rows, bytes):
+            copy.write(rows)
+            return
+        copy.set_types(types)
+        for row in rows:
+            copy.write_row(row)
 
 
 def numeric_binary(values: Sequence[object], precision: int, scale: int) -> list | None:
